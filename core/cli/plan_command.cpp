@@ -1,0 +1,125 @@
+// `plan`: what each campaign will send between two dates, read-only.
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+#include <memory>
+
+#include "audience.hpp"
+#include "commands.hpp"
+#include "occurrences.hpp"
+#include "runtime_loading.hpp"
+#include "table.hpp"
+#include "timezone.hpp"
+
+namespace outreach::cli {
+namespace {
+
+struct PlanRow {
+    const PlannedOccurrence* occurrence;
+    std::string action;     // letter | task
+    std::string template_name;
+    std::size_t recipients = 0;
+    std::string status;     // planned | fired | skipped | coalesced | before enrolment
+    std::string reason;
+};
+
+std::size_t count_recipients(const Campaign& c, const Step& step, const std::vector<Response>& responses,
+                             const std::string& only_state) {
+    if (std::holds_alternative<TaskAction>(step.action)) return 1;
+    const auto& action = std::get<LetterAction>(step.action);
+    const auto& roles = action.roles.empty() ? c.config.addressees : action.roles;
+    std::size_t n = 0;
+    for (const State* s : resolve_audience(c, step.audience, responses, only_state))
+        for (const auto& role : roles) n += s->addressee(role) ? 1 : 0;
+    return n;
+}
+
+}  // namespace
+
+int plan_command(const CommonOptions& common, Date from, Date to, Format format) {
+    const auto loaded = load_for_command(common);
+    const Runtime& runtime = *loaded.runtime;
+    std::unique_ptr<Journal> journal;
+    if (std::filesystem::exists(runtime.config.global.journal))
+        journal = std::make_unique<Journal>(runtime.config.global.journal);
+
+    nlohmann::json json_campaigns = nlohmann::json::array();
+    for (const auto& campaign : runtime.campaigns) {
+        const auto records = journal ? journal->responses(campaign.id()) : std::vector<ResponseRecord>{};
+        const auto responses = responses_until(records, Instant::max());
+        const auto occurrences = expand_occurrences(campaign, records);
+        const auto enrolled = journal ? journal->enrolled_at(campaign.id()) : std::nullopt;
+        const Instant begin = start_of_day(from, campaign.timezone());
+        const Instant end = start_of_day(to + Days{1}, campaign.timezone());
+
+        std::vector<PlanRow> rows;
+        for (const auto& o : occurrences) {
+            if (o.due < begin || o.due >= end) continue;
+            PlanRow row{&o, std::holds_alternative<TaskAction>(o.step->action) ? "task" : "letter", {}, 0, "planned", {}};
+            row.template_name = row.action == "task" ? std::get<TaskAction>(o.step->action).template_name
+                                                     : std::get<LetterAction>(o.step->action).template_name;
+            row.recipients = count_recipients(campaign, *o.step, responses, o.only_state);
+            if (journal) {
+                if (auto rec = journal->occurrence(campaign.id(), o.step->id, o.id)) {
+                    row.status = to_string(rec->status);
+                    row.reason = rec->reason;
+                } else if (enrolled && o.due < *enrolled) {
+                    row.status = "before enrolment";
+                }
+            }
+            rows.push_back(std::move(row));
+        }
+
+        if (format == Format::Json) {
+            nlohmann::json milestones = nlohmann::json::array();
+            for (const auto& m : campaign.workflow.milestones)
+                milestones.push_back({{"id", m.id}, {"date", format_date(m.date)}, {"deadline", m.deadline}, {"label", m.label}});
+            nlohmann::json items = nlohmann::json::array();
+            for (const auto& r : rows) {
+                const auto& o = *r.occurrence;
+                nlohmann::json item{{"step", o.step->id},
+                                    {"occurrence", o.id},
+                                    {"due_utc", format_instant_utc(o.due)},
+                                    {"due_local", format_local(o.due, campaign.timezone())},
+                                    {"action", r.action},
+                                    {"template", r.template_name},
+                                    {"trigger", describe_trigger(campaign, *o.step)},
+                                    {"audience", describe_audience(o.step->audience)},
+                                    {"recipients", r.recipients},
+                                    {"status", r.status}};
+                if (o.valid_until) item["valid_until_utc"] = format_instant_utc(*o.valid_until);
+                if (!r.reason.empty()) item["reason"] = r.reason;
+                if (!o.only_state.empty()) item["state"] = o.only_state;
+                items.push_back(std::move(item));
+            }
+            json_campaigns.push_back({{"id", campaign.id()},
+                                      {"type", campaign.config.type},
+                                      {"timezone", campaign.timezone()},
+                                      {"states", campaign.roster.size()},
+                                      {"milestones", milestones},
+                                      {"occurrences", items}});
+            continue;
+        }
+
+        std::cout << campaign.id() << " (" << campaign.config.type << ", " << campaign.roster.size() << " States, "
+                  << campaign.timezone() << ")\n";
+        for (const auto& m : campaign.workflow.milestones)
+            std::cout << "  " << (m.deadline ? "deadline  " : "milestone ") << format_date(m.date) << "  " << m.id
+                      << (m.label.empty() ? "" : ": " + m.label) << "\n";
+        Table table({"  when (local)", "step", "action", "audience", "to", "status"});
+        for (const auto& r : rows) {
+            const auto& o = *r.occurrence;
+            table.add({"  " + format_local(o.due, campaign.timezone()), o.step->id, r.action + " " + r.template_name,
+                       describe_audience(o.step->audience) + (o.only_state.empty() ? "" : " " + o.only_state),
+                       std::to_string(r.recipients), r.status + (r.reason.empty() ? "" : " (" + r.reason + ")")});
+        }
+        table.print(std::cout);
+        std::cout << "\n";
+    }
+    if (format == Format::Json)
+        std::cout << nlohmann::json{{"from", format_date(from)}, {"to", format_date(to)}, {"campaigns", json_campaigns}}.dump(2)
+                  << "\n";
+    return loaded.had_errors ? kInvalidInput : kOk;
+}
+
+}  // namespace outreach::cli

@@ -1,0 +1,37 @@
+// `run`: one pass on the real clock — send what is due now, then exit (cron).
+#include <iostream>
+#include <memory>
+
+#include "channel.hpp"
+#include "commands.hpp"
+#include "journal.hpp"
+#include "runtime_loading.hpp"
+#include "scheduler.hpp"
+#include "timeline_printer.hpp"
+
+namespace outreach::cli {
+
+std::unique_ptr<Channel> make_channel(const DeliveryConfig& delivery, const std::filesystem::path& outbox) {
+    if (delivery.channel == "stdout") return std::make_unique<StdoutChannel>(std::cout);
+    return std::make_unique<MaildirChannel>(outbox);
+}
+
+int run_command(const CommonOptions& common, const std::optional<std::filesystem::path>& state_dir) {
+    const auto loaded = load_for_command(common);
+    const Runtime& runtime = *loaded.runtime;
+    const auto& global = runtime.config.global;
+    Journal journal(state_dir ? *state_dir / "journal.sqlite" : global.journal);
+    auto channel = make_channel(global.delivery, state_dir ? *state_dir / "outbox" : global.delivery.outbox);
+    SystemClock clock;
+    Scheduler scheduler(runtime, journal, clock, *channel);
+    TimelinePrinter timeline(std::cout, false);
+    scheduler.set_observer(&timeline);
+    scheduler.run_due();
+    std::cout << timeline.letters() << " letters and " << timeline.tasks() << " tasks sent; " << timeline.skipped()
+              << " occurrences skipped or coalesced\n";
+    if (auto next = scheduler.next_due()) std::cout << "next due: " << format_instant_utc(*next) << "\n";
+    if (timeline.failed()) return kDeliveryFailures;
+    return loaded.had_errors ? kInvalidInput : kOk;
+}
+
+}  // namespace outreach::cli

@@ -1,0 +1,36 @@
+#include "runtime_loading.hpp"
+
+#include <algorithm>
+#include <iostream>
+
+namespace outreach::cli {
+
+void print_diagnostics(const Diagnostics& diagnostics) {
+    for (const auto& d : diagnostics) std::cerr << "error: " << d.format() << "\n";
+}
+
+LoadedRuntime load_for_command(const CommonOptions& common, const RuntimeOptions& options) {
+    Diagnostics diagnostics;
+    LoadedRuntime loaded;
+    loaded.runtime = load_runtime(common.config, diagnostics, options);
+    for (const auto& refusal : loaded.runtime->plugins.refusals())
+        std::cerr << "warning: plugin " << refusal.file.string() << ": " << refusal.reason << "\n";
+    if (!common.campaign.empty()) {
+        auto& campaigns = loaded.runtime->campaigns;
+        const bool configured = std::any_of(loaded.runtime->config.campaigns.begin(), loaded.runtime->config.campaigns.end(),
+                                            [&](const CampaignConfig& c) { return c.id == common.campaign; });
+        std::erase_if(campaigns, [&](const Campaign& c) { return c.id() != common.campaign; });
+        // Errors in the files of other campaigns do not concern this command.
+        std::erase_if(diagnostics, [&](const Diagnostic& d) {
+            return std::any_of(loaded.runtime->config.campaigns.begin(), loaded.runtime->config.campaigns.end(),
+                               [&](const CampaignConfig& c) { return c.id != common.campaign && c.file == d.file; });
+        });
+        if (!configured)
+            diagnostics.push_back({common.config, 0, 0, "--campaign", "no campaign with id '" + common.campaign + "'"});
+    }
+    print_diagnostics(diagnostics);
+    loaded.had_errors = !diagnostics.empty();
+    return loaded;
+}
+
+}  // namespace outreach::cli

@@ -1,0 +1,40 @@
+#include "timeline_printer.hpp"
+
+#include "timezone.hpp"
+
+namespace outreach::cli {
+
+void TimelinePrinter::occurrence_decided(const FiringReport& report) {
+    const auto& o = report.occurrence;
+    const std::string when = format_local(o.due, o.campaign->timezone());
+    const std::string head = when + "  " + o.campaign->id() + "  " + o.step->id;
+    if (report.status != OccurrenceStatus::Fired) {
+        ++skipped_;
+        out_ << head << "  " << to_string(report.status) << ": " << report.reason << "\n";
+        return;
+    }
+    std::size_t letters = 0, tasks = 0;
+    for (const auto& l : report.delivered) (l.is_task ? tasks : letters)++;
+    letters_ += letters;
+    tasks_ += tasks;
+    failed_ += static_cast<std::size_t>(report.failed);
+    already_ += static_cast<std::size_t>(report.already_delivered);
+    std::string counts = tasks ? "task for staff" : std::to_string(letters) + " letter" + (letters == 1 ? "" : "s");
+    if (report.already_delivered) counts += ", " + std::to_string(report.already_delivered) + " already sent";
+    if (report.failed) counts += ", " + std::to_string(report.failed) + " FAILED";
+    if (!report.reason.empty()) counts += " (" + report.reason + ")";
+    out_ << head << "  " << counts << "\n";
+    if (summary_only_) return;
+    for (const auto& l : report.delivered)
+        out_ << "    " << (l.is_task ? "task " : l.state + "  ") << " " << l.to_name << " <" << l.to_email << ">  \""
+             << l.subject << "\"\n";
+}
+
+void TimelinePrinter::delivery_retried(const DeliveryRecord& record) {
+    out_ << format_instant_utc(record.updated_at) << "  " << record.letter.campaign << "  " << record.letter.step
+         << "  retry " << record.attempts << " to " << record.letter.to_email << ": " << to_string(record.status)
+         << (record.detail.empty() ? "" : " (" + record.detail + ")") << "\n";
+    if (record.status == DeliveryStatus::Failed) ++failed_;
+}
+
+}  // namespace outreach::cli

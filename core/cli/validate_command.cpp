@@ -1,0 +1,23 @@
+#include <iostream>
+
+#include "commands.hpp"
+#include "runtime_loading.hpp"
+
+namespace outreach::cli {
+
+int validate_command(const CommonOptions& common) {
+    RuntimeOptions options;
+    options.include_disabled = true;
+    const auto loaded = load_for_command(common, options);
+    if (loaded.had_errors) {
+        std::cerr << "configuration is invalid\n";
+        return kInvalidInput;
+    }
+    for (const auto& c : loaded.runtime->campaigns)
+        std::cout << "ok  " << c.id() << " (" << c.config.type << ", " << c.roster.size() << " States, "
+                  << c.workflow.steps.size() << " steps" << (c.config.enabled ? "" : ", disabled") << ")\n";
+    std::cout << "configuration is valid: " << loaded.runtime->campaigns.size() << " campaign(s)\n";
+    return kOk;
+}
+
+}  // namespace outreach::cli

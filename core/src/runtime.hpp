@@ -1,0 +1,60 @@
+#pragma once
+// Everything the commands need, assembled from the operator's config: plugins
+// loaded, each campaign's params validated, its roster filtered and its workflow
+// built and checked. A campaign with errors is reported and left out; the others
+// stay usable.
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <spdlog/logger.h>
+
+#include "config.hpp"
+#include "diagnostics.hpp"
+#include "outreach/plugin.hpp"
+#include "plugin_host.hpp"
+#include "template_renderer.hpp"
+
+namespace outreach {
+
+struct Campaign {
+    CampaignConfig config;
+    std::shared_ptr<CampaignType> type;
+    std::string plugin_name;
+    Params params;
+    Roster roster;  // filtered
+    Workflow workflow;
+    std::shared_ptr<TemplateRenderer> templates;
+    std::shared_ptr<spdlog::logger> log;
+
+    const std::string& id() const { return config.id; }
+    const std::string& timezone() const { return config.timezone; }
+    CampaignContext context() const { return CampaignContext{config.id, config.timezone, params, roster, log}; }
+    const Step* step(const std::string& id) const;
+    std::vector<std::string> response_kind_names() const;
+};
+
+struct RuntimeOptions {
+    bool include_disabled = false;  // `validate` checks disabled campaigns too
+};
+
+struct Runtime {
+    Config config;
+    PluginHost plugins;
+    std::vector<Campaign> campaigns;  // valid ones, in file-name order
+
+    const Campaign* campaign(const std::string& id) const;
+};
+
+// Never throws for bad input: every problem goes to `out`. Throws only when the
+// main config file itself cannot be read at all (then `out` holds why).
+OUTREACH_EXPORT std::unique_ptr<Runtime> load_runtime(const std::filesystem::path& config_file, Diagnostics& out,
+                                                      const RuntimeOptions& options = {});
+
+// Structural checks of a built workflow (dangling milestone/step references,
+// duplicate ids, valid_until not a deadline, bad RRULE, missing or broken
+// templates), reported against the campaign file.
+OUTREACH_EXPORT void check_workflow(const Campaign& campaign, Diagnostics& out);
+
+}  // namespace outreach
