@@ -1,0 +1,169 @@
+#!/usr/bin/env node
+// Generates un-states.toml: the 193 UN Member States and the 2 observer States,
+// each with three placeholder addressees, from the `world-countries` npm package.
+//
+// Regenerate (from this directory):
+//   npm pack world-countries && tar xzf world-countries-*.tgz \
+//     && node generate-roster.mjs package/countries.json > un-states.toml
+//   rm -rf package world-countries-*.tgz
+//
+// The data is ODbL 1.0 (world-countries by Mohammed Le Doze): the generated file
+// carries the attribution, keep it. The format is docs/config-format.md.
+import { readFileSync, existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+
+const OBSERVER_STATES = {
+  VAT: { name: "Holy See", formal: "Holy See" },
+  PSE: { name: "State of Palestine", formal: "State of Palestine" },
+};
+
+// UN short names where world-countries' common name differs notably
+// (UN Member States list / UNTERM). `inText` is the form used after "of" in
+// titles when it is not simply the name (a leading article, or the inverted
+// "Bolivia (Plurinational State of)" read in natural order).
+const UN_NAMES = {
+  BHS: { name: "Bahamas", inText: "the Bahamas" },
+  BOL: { name: "Bolivia (Plurinational State of)", inText: "the Plurinational State of Bolivia" },
+  BRN: { name: "Brunei Darussalam" },
+  CIV: { name: "Côte d'Ivoire" },
+  COD: { name: "Democratic Republic of the Congo", inText: "the Democratic Republic of the Congo" },
+  COG: { name: "Congo", inText: "the Congo" },
+  CPV: { name: "Cabo Verde" },
+  CZE: { name: "Czechia" },
+  FSM: { name: "Micronesia (Federated States of)", inText: "the Federated States of Micronesia" },
+  GBR: {
+    name: "United Kingdom of Great Britain and Northern Ireland",
+    inText: "the United Kingdom of Great Britain and Northern Ireland",
+  },
+  GMB: { name: "Gambia", inText: "the Gambia" },
+  IRN: { name: "Iran (Islamic Republic of)", inText: "the Islamic Republic of Iran" },
+  KOR: { name: "Republic of Korea", inText: "the Republic of Korea" },
+  LAO: { name: "Lao People's Democratic Republic", inText: "the Lao People's Democratic Republic" },
+  MDA: { name: "Republic of Moldova", inText: "the Republic of Moldova" },
+  MKD: { name: "North Macedonia" },
+  NLD: { name: "Netherlands (Kingdom of the)", formal: "Kingdom of the Netherlands", inText: "the Kingdom of the Netherlands" },
+  PRK: { name: "Democratic People's Republic of Korea", inText: "the Democratic People's Republic of Korea" },
+  RUS: { name: "Russian Federation", inText: "the Russian Federation" },
+  SWZ: { name: "Eswatini" },
+  SYR: { name: "Syrian Arab Republic", inText: "the Syrian Arab Republic" },
+  TUR: { name: "Türkiye" },
+  TZA: { name: "United Republic of Tanzania", inText: "the United Republic of Tanzania" },
+  USA: { name: "United States of America", inText: "the United States of America" },
+  VEN: { name: "Venezuela (Bolivarian Republic of)", inText: "the Bolivarian Republic of Venezuela" },
+  VNM: { name: "Viet Nam", formal: "Socialist Republic of Viet Nam" },
+};
+
+// States whose name world-countries already gives in UN form but which take
+// "the" in running text ("Minister for Foreign Affairs of the Philippines").
+const TAKES_ARTICLE = new Set([
+  "ARE", "CAF", "COM", "DOM", "MDV", "MHL", "NER", "PHL", "SDN", "SLB", "VAT", "PSE",
+]);
+
+function fail(message) {
+  process.stderr.write(`generate-roster: ${message}\n`);
+  process.exit(1);
+}
+
+function tomlString(value) {
+  // TOML basic string; the names need only these escapes (UTF-8 is written as is).
+  return `"${String(value).replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+}
+
+function packageVersion(countriesPath) {
+  const manifest = join(dirname(countriesPath), "package.json");
+  if (!existsSync(manifest)) return "unknown version";
+  return JSON.parse(readFileSync(manifest, "utf8")).version;
+}
+
+function stateOf(country) {
+  const code = country.cca3;
+  const observer = OBSERVER_STATES[code];
+  const override = observer ?? UN_NAMES[code] ?? {};
+  const name = override.name ?? country.name.common;
+  let inText = override.inText ?? name;
+  if (!override.inText && TAKES_ARTICLE.has(code)) inText = `the ${name}`;
+  return {
+    code,
+    name,
+    formalName: override.formal ?? country.name.official,
+    status: observer ? "observer" : "member",
+    group: observer ? "" : country.unRegionalGroup,
+    capital: (country.capital ?? [])[0] ?? "",
+    inText,
+  };
+}
+
+function addresseesOf(state) {
+  const slug = state.code.toLowerCase();
+  const mission =
+    state.status === "observer"
+      ? `Permanent Observer of ${state.inText} to the United Nations`
+      : `Permanent Representative of ${state.inText} to the United Nations`;
+  return [
+    { role: "head_of_state", title: `Head of State or Government of ${state.inText}`, email: `head-of-state.${slug}@example.org` },
+    { role: "foreign_minister", title: `Minister for Foreign Affairs of ${state.inText}`, email: `foreign-minister.${slug}@example.org` },
+    { role: "permanent_representative", title: mission, email: `mission.${slug}@example.org` },
+  ];
+}
+
+function render(states, version) {
+  const lines = [
+    "# The parties a campaign can write to: the 193 Member States of the United Nations",
+    "# and the 2 non-member observer States (Holy See, State of Palestine).",
+    "#",
+    `# Generated by generate-roster.mjs from the world-countries npm package, version ${version}`,
+    "# (https://github.com/mledoze/countries), by Mohammed Le Doze. That data is made",
+    "# available under the Open Database License (ODbL) 1.0:",
+    "# https://opendatacommons.org/licenses/odbl/1-0/ . This file is a derived database",
+    "# and is likewise available under the ODbL 1.0. Names follow UN short names where",
+    "# they differ from the package's common names.",
+    "#",
+    "# The e-mail addresses are PLACEHOLDERS on example.org: operators replace them (and",
+    "# fill in `name`, and `honorific` once known) before any real campaign runs.",
+    "# Format: docs/config-format.md.",
+  ];
+  for (const state of states) {
+    lines.push(
+      "",
+      "[[state]]",
+      `code        = ${tomlString(state.code)}`,
+      `name        = ${tomlString(state.name)}`,
+      `formal_name = ${tomlString(state.formalName)}`,
+      `status      = ${tomlString(state.status)}`,
+      `group       = ${tomlString(state.group)}`,
+      `capital     = ${tomlString(state.capital)}`,
+    );
+    for (const addressee of addresseesOf(state)) {
+      lines.push(
+        "",
+        "[[state.addressee]]",
+        `role      = ${tomlString(addressee.role)}`,
+        `title     = ${tomlString(addressee.title)}`,
+        `honorific = "Excellency"`,
+        `name      = ""`,
+        `email     = ${tomlString(addressee.email)}`,
+      );
+    }
+  }
+  return lines.join("\n") + "\n";
+}
+
+const countriesPath = process.argv[2];
+if (!countriesPath) fail("usage: node generate-roster.mjs path/to/countries.json > un-states.toml");
+if (!existsSync(countriesPath)) fail(`${countriesPath}: no such file`);
+
+const countries = JSON.parse(readFileSync(countriesPath, "utf8"));
+const states = countries
+  .filter((c) => c.unRegionalGroup || c.cca3 in OBSERVER_STATES)
+  .map(stateOf)
+  .sort((a, b) => a.code.localeCompare(b.code));
+
+// The counts are facts about the UN; a data release that breaks them needs a look.
+const members = states.filter((s) => s.status === "member").length;
+const observers = states.length - members;
+if (members !== 193 || observers !== 2)
+  fail(`expected 193 members and 2 observers, the data gives ${members} and ${observers}`);
+for (const code of Object.keys(UN_NAMES))
+  if (!states.some((s) => s.code === code)) fail(`override for ${code}, which is not a Member State in the data`);
+
+process.stdout.write(render(states, packageVersion(countriesPath)));

@@ -1,0 +1,360 @@
+#include "treaty_event.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstdint>
+#include <set>
+#include <stdexcept>
+#include <string>
+
+#include "general_assembly_calendar.hpp"
+
+namespace outreach::treaty_event {
+namespace {
+
+// Option names, spelled once: the declaration table and the reads below share them.
+namespace opt {
+constexpr const char* title = "title";
+constexpr const char* letter_date = "letter_date";
+constexpr const char* notification_deadline = "notification_deadline";
+constexpr const char* event_dates = "event_dates";
+constexpr const char* derived_event_days = "derived_event_days";
+constexpr const char* event_year = "event_year";
+constexpr const char* treaties = "treaties";
+constexpr const char* signatory = "signatory";
+constexpr const char* signatory_title = "signatory_title";
+constexpr const char* reminder_offsets = "reminder_offsets";
+constexpr const char* booklet_publication_offset = "booklet_publication_offset";
+constexpr const char* event_reminder_offset = "event_reminder_offset";
+constexpr const char* follow_up_offset = "follow_up_offset";
+constexpr const char* send_time = "send_time";
+}  // namespace opt
+
+constexpr std::int64_t kMaxDerivedEventDays = 31;
+constexpr std::int64_t kMaxOffsetDays = 3650;  // larger offsets are typos, and would overflow chrono::days
+constexpr int kLastYear = 9999;
+constexpr auto kReminderGrace = std::chrono::hours(24 * 3);
+
+std::vector<OptionSpec> option_table() {
+    using V = OptionValue;
+    return {
+        {opt::title, OptionType::String, std::nullopt, true,
+         "Title of the treaty event, quoted in every letter, e.g. \"Focus 2007: Towards Universal Participation "
+         "and Implementation - A Comprehensive Legal Framework for Peace, Development and Human Rights\"."},
+        {opt::letter_date, OptionType::Date, std::nullopt, true,
+         "Date of the invitation letter; the invitation goes out on this day."},
+        {opt::notification_deadline, OptionType::Date, std::nullopt, false,
+         "Date by which States notify their intention to sign, ratify or accede; no deadline reminder is sent "
+         "on or after it. Must fall after letter_date and before the first event day. "
+         "Default: 1 September of the event year."},
+        {opt::event_dates, OptionType::DateRanges, std::nullopt, false,
+         "Days of the treaty event as inclusive ranges in date order, e.g. "
+         "[[2007-09-25, 2007-09-27], [2007-10-01, 2007-10-02]]. When absent, derived from the General "
+         "Assembly's rules: derived_event_days days from the opening of the general debate. Explicit dates "
+         "always win (actual sessions sometimes deviate from the rules)."},
+        {opt::derived_event_days, OptionType::Integer, V{std::int64_t{4}}, false,
+         "Length of the event in days (1 to 31) when event_dates is absent."},
+        {opt::event_year, OptionType::Integer, std::nullopt, false,
+         "Year of the event when event_dates is absent (2003 or later, when the General Assembly's current "
+         "opening rule took effect). Default: the year of letter_date. If given with event_dates, it must "
+         "match their year."},
+        {opt::treaties, OptionType::StringList, V{std::vector<std::string>{}}, false,
+         "Treaties highlighted in the invitation and the Focus booklet, one title each."},
+        {opt::signatory, OptionType::String, std::nullopt, true,
+         "Name under which the letters are signed, e.g. \"Ban Ki-moon\"."},
+        {opt::signatory_title, OptionType::String, V{std::string{"Secretary-General"}}, false,
+         "Title of the signatory, shown in the letterhead (\"THE SECRETARY-GENERAL\")."},
+        {opt::reminder_offsets, OptionType::IntegerList, V{std::vector<std::int64_t>{-60, -30, -14}}, false,
+         "Deadline reminders, in days relative to notification_deadline: each must be negative and fall after "
+         "letter_date. One step per offset, named by the days before the deadline (-60: deadline_reminder_60)."},
+        {opt::booklet_publication_offset, OptionType::Integer, V{std::int64_t{-60}}, false,
+         "Staff task to publish the Focus booklet, in days relative to the first event day (negative = before)."},
+        {opt::event_reminder_offset, OptionType::Integer, V{std::int64_t{-7}}, false,
+         "Reminder of the event to every State, in days relative to the first event day (zero or negative)."},
+        {opt::follow_up_offset, OptionType::Integer, V{std::int64_t{14}}, false,
+         "Follow-up letter offering implementation assistance, in days after the last event day (zero or "
+         "positive)."},
+        {opt::send_time, OptionType::Time, V{LocalTime{9, 0}}, false,
+         "Local time of day (HH:MM, campaign time zone) at which every step fires."},
+    };
+}
+
+[[noreturn]] void fail(const std::string& option, const std::string& message) {
+    throw std::runtime_error("params." + option + ": " + message);
+}
+
+int year_of(Date date) { return static_cast<int>(std::chrono::year_month_day{date}.year()); }
+
+// "1 September 2007" without the year: "1 September".
+std::string day_and_month(Date date) {
+    const std::string text = format_date_long(date);
+    return text.substr(0, text.rfind(' '));
+}
+
+std::string ordinal(int n) {
+    const char* suffix = "th";
+    if (n % 100 < 11 || n % 100 > 13) {
+        switch (n % 10) {
+            case 1: suffix = "st"; break;
+            case 2: suffix = "nd"; break;
+            case 3: suffix = "rd"; break;
+            default: break;
+        }
+    }
+    return std::to_string(n) + suffix;
+}
+
+// One range as the letters write it: "25 to 27 September", "28 September to 2 October".
+std::string range_text(const DateRange& range, bool with_year) {
+    const std::chrono::year_month_day first{range.first};
+    const std::chrono::year_month_day last{range.last};
+    if (first.year() != last.year()) return format_date_long(range.first) + " to " + format_date_long(range.last);
+    std::string text;
+    if (range.first == range.last)
+        text = day_and_month(range.first);
+    else if (first.month() == last.month())
+        text = std::to_string(static_cast<unsigned>(first.day())) + " to " + day_and_month(range.last);
+    else
+        text = day_and_month(range.first) + " to " + day_and_month(range.last);
+    return with_year ? text + " " + std::to_string(year_of(range.last)) : text;
+}
+
+// "25 to 27 September and 1 to 2 October 2007": the year once when all days share it.
+std::string event_dates_text(const std::vector<DateRange>& ranges) {
+    const int year = year_of(ranges.front().first);
+    const bool one_year = std::all_of(ranges.begin(), ranges.end(), [year](const DateRange& r) {
+        return year_of(r.first) == year && year_of(r.last) == year;
+    });
+    std::string text;
+    for (std::size_t i = 0; i < ranges.size(); ++i) {
+        if (i > 0) text += i + 1 == ranges.size() ? " and " : ", ";
+        text += range_text(ranges[i], !one_year);
+    }
+    return one_year ? text + " " + std::to_string(year) : text;
+}
+
+std::string range_label(std::size_t index, const DateRange& range) {
+    return "range " + std::to_string(index + 1) + " [" + format_date(range.first) + ", " + format_date(range.last) +
+           "]";
+}
+
+void check_event_ranges(const std::vector<DateRange>& ranges) {
+    if (ranges.empty())
+        fail(opt::event_dates, "is empty; give at least one range, or leave event_dates out to derive the dates "
+                               "from the General Assembly's rules");
+    for (std::size_t i = 0; i < ranges.size(); ++i) {
+        if (ranges[i].last < ranges[i].first) fail(opt::event_dates, range_label(i, ranges[i]) + " ends before it starts");
+        if (i == 0) continue;
+        if (ranges[i].first < ranges[i - 1].first)
+            fail(opt::event_dates, range_label(i, ranges[i]) + " starts before " + range_label(i - 1, ranges[i - 1]) +
+                                       "; list the ranges in date order");
+        if (ranges[i].first <= ranges[i - 1].last)
+            fail(opt::event_dates, range_label(i, ranges[i]) + " overlaps " + range_label(i - 1, ranges[i - 1]) +
+                                       "; merge them into one range");
+    }
+}
+
+Days offset_days(const char* option, std::int64_t value) {
+    if (value < -kMaxOffsetDays || value > kMaxOffsetDays)
+        fail(option, std::to_string(value) + " days is more than ten years; offsets count days");
+    return Days(value);
+}
+
+struct EventSchedule {
+    std::vector<DateRange> ranges;
+    int year = 0;
+};
+
+EventSchedule explicit_schedule(const Params& params) {
+    EventSchedule schedule{params.date_ranges(opt::event_dates), 0};
+    check_event_ranges(schedule.ranges);
+    schedule.year = year_of(schedule.ranges.front().first);
+    if (params.has(opt::event_year) && params.integer(opt::event_year) != schedule.year)
+        fail(opt::event_year, std::to_string(params.integer(opt::event_year)) + " disagrees with event_dates, which start in " +
+                                  std::to_string(schedule.year) + "; drop event_year or correct it");
+    return schedule;
+}
+
+// No explicit dates: the event runs from the opening of the general debate.
+EventSchedule derived_schedule(const CampaignContext& context) {
+    const Params& params = context.params;
+    const bool year_given = params.has(opt::event_year);
+    const std::int64_t year = year_given ? params.integer(opt::event_year) : year_of(params.date(opt::letter_date));
+    if (year < kFirstRuleYear || year > kLastYear) {
+        const std::string why = std::to_string(year) + " is outside " + std::to_string(kFirstRuleYear) + "-" +
+                                std::to_string(kLastYear) +
+                                ", the years for which the event dates can be derived from the General Assembly's "
+                                "rules; give event_dates explicitly";
+        if (year_given) fail(opt::event_year, why);
+        fail(opt::letter_date, "without event_dates or event_year the event year is the letter's year, and " + why);
+    }
+    const std::int64_t days = params.integer(opt::derived_event_days);
+    if (days < 1 || days > kMaxDerivedEventDays)
+        fail(opt::derived_event_days, std::to_string(days) + " is not between 1 and " +
+                                          std::to_string(kMaxDerivedEventDays));
+
+    const int event_year = static_cast<int>(year);
+    const Date session_opens = regular_session_opening(event_year);
+    const Date debate_opens = general_debate_opening(event_year);
+    EventSchedule schedule{{DateRange{debate_opens, debate_opens + Days(days - 1)}}, event_year};
+    if (context.log)
+        context.log->debug("{}: no event_dates given; derived {} from the General Assembly's rules ({} session "
+                           "opens {}, general debate opens {})",
+                           context.id, event_dates_text(schedule.ranges), ordinal(session_number(event_year)),
+                           format_date(session_opens), format_date(debate_opens));
+    return schedule;
+}
+
+// Reminder offsets, checked and sorted so the earliest reminder comes first.
+std::vector<std::int64_t> reminder_offsets(const Params& params, Date letter_date, Date deadline) {
+    std::vector<std::int64_t> offsets = params.integers(opt::reminder_offsets);
+    std::set<std::int64_t> seen;
+    for (const std::int64_t offset : offsets) {
+        if (offset > 0)
+            fail(opt::reminder_offsets,
+                 std::to_string(offset) + " is positive and would remind States after the notification deadline; "
+                                          "offsets count days relative to notification_deadline and must be "
+                                          "negative, e.g. [-60, -30, -14]");
+        if (offset == 0)
+            fail(opt::reminder_offsets, "0 falls on the notification deadline itself, when no reminder may be sent "
+                                        "any more; use negative offsets, e.g. [-60, -30, -14]");
+        if (!seen.insert(offset).second) fail(opt::reminder_offsets, std::to_string(offset) + " is listed twice");
+        const Date reminder = deadline + offset_days(opt::reminder_offsets, offset);
+        if (reminder <= letter_date)
+            fail(opt::reminder_offsets, std::to_string(offset) + " puts a reminder on " + format_date(reminder) +
+                                            ", not after the invitation (letter_date " + format_date(letter_date) +
+                                            "); drop it or use an offset closer to the deadline");
+    }
+    std::sort(offsets.begin(), offsets.end());
+    return offsets;
+}
+
+std::string letterhead(const std::string& signatory_title) {
+    std::string text = "THE " + signatory_title;
+    for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return text;
+}
+
+void require_text(const Params& params, const char* option) {
+    const std::string& value = params.string(option);
+    if (value.find_first_not_of(" \t") == std::string::npos) fail(option, "must not be empty");
+}
+
+}  // namespace
+
+std::string TreatyEventType::name() const { return "treaty_event"; }
+
+std::string TreatyEventType::description() const {
+    return "Annual treaty event at the General Assembly: invitation, deadline reminders, Focus booklet, signing "
+           "slots, event reminder and follow-up";
+}
+
+std::vector<OptionSpec> TreatyEventType::options() const { return option_table(); }
+
+Workflow TreatyEventType::build_workflow(const CampaignContext& context) const {
+    const Params& params = context.params;
+    require_text(params, opt::title);
+    require_text(params, opt::signatory);
+
+    const EventSchedule schedule = params.has(opt::event_dates) ? explicit_schedule(params) : derived_schedule(context);
+    const Date letter_date = params.date(opt::letter_date);
+    const Date deadline = params.has(opt::notification_deadline) ? params.date(opt::notification_deadline)
+                                                                 : make_date(schedule.year, 9, 1);
+    const Date event_start = schedule.ranges.front().first;
+    const Date event_end = schedule.ranges.back().last;
+    const std::string deadline_origin = params.has(opt::notification_deadline) ? "" : " (the default, 1 September)";
+
+    if (!(letter_date < deadline))
+        fail(opt::letter_date, format_date(letter_date) + " is not before the notification deadline " +
+                                   format_date(deadline) + deadline_origin +
+                                   "; States need time between the invitation and the deadline");
+    if (!(deadline < event_start))
+        fail(opt::notification_deadline,
+             format_date(deadline) + deadline_origin + " is not before the first event day " + format_date(event_start) +
+                 "; the Secretariat needs the notifications to arrange signing slots, so set an earlier deadline");
+
+    const std::vector<std::int64_t> offsets = reminder_offsets(params, letter_date, deadline);
+    const Days booklet_offset = offset_days(opt::booklet_publication_offset, params.integer(opt::booklet_publication_offset));
+    const Days event_reminder_offset = offset_days(opt::event_reminder_offset, params.integer(opt::event_reminder_offset));
+    const Days follow_up_offset = offset_days(opt::follow_up_offset, params.integer(opt::follow_up_offset));
+    if (event_reminder_offset > Days{0})
+        fail(opt::event_reminder_offset, std::to_string(event_reminder_offset.count()) +
+                                             " would remind States after the event has begun; use zero or a "
+                                             "negative number of days before the first event day");
+    if (follow_up_offset < Days{0})
+        fail(opt::follow_up_offset, std::to_string(follow_up_offset.count()) +
+                                        " would follow up before the event has ended; use zero or a positive number "
+                                        "of days after the last event day");
+    const LocalTime time = params.time(opt::send_time);
+
+    Workflow workflow;
+    workflow.milestones = {
+        {"letter_date", letter_date, false, "Invitations are sent"},
+        {"notification_deadline", deadline, true, "States notify their intention to sign, ratify or accede"},
+        {"event_start", event_start, false, "The treaty event opens"},
+        {"event_end", event_end, false, "The treaty event closes"},
+    };
+    if (schedule.ranges.size() > 1) {
+        for (std::size_t i = 0; i < schedule.ranges.size(); ++i) {
+            const std::string part = std::to_string(i + 1);
+            workflow.milestones.push_back({"event_range_" + part + "_start", schedule.ranges[i].first, false,
+                                           "Part " + part + " of the treaty event opens"});
+            workflow.milestones.push_back({"event_range_" + part + "_end", schedule.ranges[i].last, false,
+                                           "Part " + part + " of the treaty event closes"});
+        }
+    }
+
+    auto& steps = workflow.steps;
+    steps.push_back({"invitation", "Invite every State to undertake treaty actions at the event",
+                     AtTrigger{"letter_date", Days{0}, time}, Audience::all(), LetterAction{"invitation", {}}, "", {}});
+    for (const std::int64_t offset : offsets) {
+        const std::string days_before = std::to_string(-offset);
+        steps.push_back({"deadline_reminder_" + days_before,
+                         "Remind States " + days_before + " days before the notification deadline",
+                         AtTrigger{"notification_deadline", offset_days(opt::reminder_offsets, offset), time}, Audience::all(),
+                         LetterAction{"deadline_reminder", {}}, "notification_deadline",
+                         MisfirePolicy{MisfirePolicy::Kind::SkipWhenLate, kReminderGrace}});
+    }
+    steps.push_back({"publish_booklet", "Staff publish the Focus booklet on the highlighted treaties",
+                     AtTrigger{"event_start", booklet_offset, time}, Audience::staff(), TaskAction{"publish_booklet"},
+                     "", {}});
+    steps.push_back({"arrange_signing_slots", "Staff arrange signing slots for the States that notified",
+                     AtTrigger{"notification_deadline", Days{1}, time}, Audience::staff(),
+                     TaskAction{"arrange_signing_slots"}, "", {}});
+    steps.push_back({"event_reminder", "Remind States of the event days and arrangements",
+                     AtTrigger{"event_start", event_reminder_offset, time}, Audience::all(),
+                     LetterAction{"event_reminder", {}}, "", {}});
+    steps.push_back({"follow_up", "Thank States and offer assistance with implementation",
+                     AtTrigger{"event_end", follow_up_offset, time}, Audience::all(), LetterAction{"follow_up", {}},
+                     "", {}});
+
+    const std::string& signatory_title = params.string(opt::signatory_title);
+    workflow.values.scalars = {
+        {"title", params.string(opt::title)},
+        {"signatory", params.string(opt::signatory)},
+        {"signatory_title", signatory_title},
+        {"letterhead", letterhead(signatory_title)},
+        {"event_dates_text", event_dates_text(schedule.ranges)},
+        {"session_ordinal", ordinal(session_number(schedule.year))},
+        {"deadline_text", format_date_long(deadline)},
+        {"event_year", std::to_string(schedule.year)},
+    };
+    const std::vector<std::string>& treaties = params.strings(opt::treaties);
+    workflow.values.lists["treaties"] = treaties;
+    // Mustache has no "non-empty list" test: a key present only with treaties lets
+    // templates write {{#has_treaties}}...{{/has_treaties}} around the list's heading.
+    if (!treaties.empty()) workflow.values.scalars["has_treaties"] = "yes";
+    return workflow;
+}
+
+std::string TreatyEventPlugin::name() const { return "treaty_event"; }
+std::string TreatyEventPlugin::version() const { return "1.0.0"; }
+
+std::vector<std::shared_ptr<CampaignType>> TreatyEventPlugin::campaign_types() const {
+    return {std::make_shared<TreatyEventType>()};
+}
+
+}  // namespace outreach::treaty_event
+
+OUTREACH_PLUGIN(outreach::treaty_event::TreatyEventPlugin)
