@@ -21,7 +21,10 @@ function(outreach_add_plugin)
     CXX_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON
     CXX_STANDARD 20
-    CXX_STANDARD_REQUIRED ON)
+    CXX_STANDARD_REQUIRED ON
+    # Installed in <libdir>/outreach/plugins: liboutreach is two levels up. (The
+    # host has loaded it already; this keeps `ldd` on a plugin honest.)
+    INSTALL_RPATH "$ORIGIN/../..")
   if(DEFINED OUTREACH_PLUGIN_OUTPUT_DIR)
     set_target_properties(${ARG_NAME} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${OUTREACH_PLUGIN_OUTPUT_DIR})
   endif()

@@ -41,7 +41,7 @@ std::vector<OptionSpec> option_table() {
     return {
         {opt::title, OptionType::String, std::nullopt, true,
          "Title of the treaty event, quoted in every letter, e.g. \"Focus 2007: Towards Universal Participation "
-         "and Implementation - A Comprehensive Legal Framework for Peace, Development and Human Rights\"."},
+         "and Implementation - ...\"."},
         {opt::letter_date, OptionType::Date, std::nullopt, true,
          "Date of the invitation letter; the invitation goes out on this day."},
         {opt::notification_deadline, OptionType::Date, std::nullopt, false,
@@ -304,6 +304,9 @@ Workflow TreatyEventType::build_workflow(const CampaignContext& context) const {
                                            "Part " + part + " of the treaty event closes"});
         }
     }
+    // In date order, so plans list the season as it unfolds.
+    std::stable_sort(workflow.milestones.begin(), workflow.milestones.end(),
+                     [](const Milestone& a, const Milestone& b) { return a.date < b.date; });
 
     auto& steps = workflow.steps;
     steps.push_back({"invitation", "Invite every State to undertake treaty actions at the event",
