@@ -1,7 +1,10 @@
 #pragma once
-// One function per `outreach` subcommand; main.cpp wires them to CLI11.
+// One file per `outreach` subcommand. Each registers its options on the CLI11 app
+// and returns the action to run when it is chosen; main.cpp only lists them.
+#include <CLI/CLI.hpp>
+
 #include <filesystem>
-#include <optional>
+#include <functional>
 #include <string>
 
 #include "outreach/calendar.hpp"
@@ -11,24 +14,34 @@ namespace outreach::cli {
 // Documented in docs/operators.md.
 enum ExitCode : int {
     kOk = 0,
-    kInvalidInput = 1,     // config, roster, template or argument errors
-    kUsage = 2,            // command-line syntax
-    kRuntimeFailure = 3,   // journal unusable, outbox unwritable, ...
-    kDeliveryFailures = 4, // ran, but some letters failed (see `status`)
+    kInvalidInput = 1,      // config, roster, template, response or argument errors
+    kUsage = 2,             // command-line syntax
+    kRuntimeFailure = 3,    // journal unusable, outbox unwritable, another daemon running, ...
+    kDeliveryFailures = 4,  // ran, but some letters failed (see `status`)
 };
 
 enum class Format { Text, Json };
 
+// Options every subcommand shares (set on the main app).
 struct CommonOptions {
     std::filesystem::path config = "config/outreach.toml";
-    std::string campaign;  // empty = all
+    std::string campaign;  // --campaign ID where a command offers it; empty = all
 };
 
-int validate_command(const CommonOptions& common);
-int plugins_command(const CommonOptions& common, const std::string& describe_type);
-int plan_command(const CommonOptions& common, Date from, Date to, Format format);
-int simulate_command(const CommonOptions& common, Date from, Date to, const std::filesystem::path& state_dir,
-                     bool summary_only);
-int run_command(const CommonOptions& common, const std::optional<std::filesystem::path>& state_dir);
+using Action = std::function<int()>;
+
+// Each returns the subcommand it added; `action` is called when it was chosen.
+CLI::App* register_validate(CLI::App& app, CommonOptions& common, Action& action);
+CLI::App* register_plugins(CLI::App& app, CommonOptions& common, Action& action);
+CLI::App* register_plan(CLI::App& app, CommonOptions& common, Action& action);
+CLI::App* register_simulate(CLI::App& app, CommonOptions& common, Action& action);
+CLI::App* register_run(CLI::App& app, CommonOptions& common, Action& action);
+CLI::App* register_respond(CLI::App& app, CommonOptions& common, Action& action);
+CLI::App* register_status(CLI::App& app, CommonOptions& common, Action& action);
+CLI::App* register_history(CLI::App& app, CommonOptions& common, Action& action);
+CLI::App* register_daemon(CLI::App& app, CommonOptions& common, Action& action);
+
+// CLI11 option holding a YYYY-MM-DD date.
+CLI::Option* add_date_option(CLI::App* app, const std::string& name, Date& target, const std::string& help);
 
 }  // namespace outreach::cli

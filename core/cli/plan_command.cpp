@@ -34,8 +34,6 @@ std::size_t count_recipients(const Campaign& c, const Step& step, const std::vec
     return n;
 }
 
-}  // namespace
-
 int plan_command(const CommonOptions& common, Date from, Date to, Format format) {
     const auto loaded = load_for_command(common);
     const Runtime& runtime = *loaded.runtime;
@@ -120,6 +118,27 @@ int plan_command(const CommonOptions& common, Date from, Date to, Format format)
         std::cout << nlohmann::json{{"from", format_date(from)}, {"to", format_date(to)}, {"campaigns", json_campaigns}}.dump(2)
                   << "\n";
     return loaded.had_errors ? kInvalidInput : kOk;
+}
+
+}  // namespace
+
+CLI::App* register_plan(CLI::App& app, CommonOptions& common, Action& action) {
+    struct Args {
+        Date from{}, to{};
+        std::string format = "text";
+    };
+    auto args = std::make_shared<Args>();
+    auto* cmd = app.add_subcommand("plan", "List what will be sent, and when, between two dates");
+    add_date_option(cmd, "--from", args->from, "First day")->required();
+    add_date_option(cmd, "--to", args->to, "Last day (inclusive)")->required();
+    cmd->add_option("--campaign", common.campaign, "Only this campaign")->type_name("ID");
+    cmd->add_option("--format", args->format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+    cmd->callback([&, args] {
+        action = [&, args] {
+            return plan_command(common, args->from, args->to, args->format == "json" ? Format::Json : Format::Text);
+        };
+    });
+    return cmd;
 }
 
 }  // namespace outreach::cli

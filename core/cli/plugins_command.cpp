@@ -39,8 +39,6 @@ int describe(const LoadedCampaignType& loaded) {
     return kOk;
 }
 
-}  // namespace
-
 int plugins_command(const CommonOptions& common, const std::string& describe_type) {
     // Plugins are listed even when campaigns have errors: this is how operators
     // find out what they may write.
@@ -59,6 +57,16 @@ int plugins_command(const CommonOptions& common, const std::string& describe_typ
     for (const auto& refusal : host.refusals())
         std::cout << "refused  " << refusal.file.string() << ": " << refusal.reason << "\n";
     return host.refusals().empty() ? kOk : kInvalidInput;
+}
+
+}  // namespace
+
+CLI::App* register_plugins(CLI::App& app, CommonOptions& common, Action& action) {
+    auto* cmd = app.add_subcommand("plugins", "List campaign types, or describe one's options");
+    auto describe = std::make_shared<std::string>();
+    cmd->add_option("--describe", *describe, "Show the options and response kinds of a campaign type")->type_name("TYPE");
+    cmd->callback([&, describe] { action = [&, describe] { return plugins_command(common, *describe); }; });
+    return cmd;
 }
 
 }  // namespace outreach::cli

@@ -10,6 +10,7 @@
 #include "timeline_printer.hpp"
 
 namespace outreach::cli {
+namespace {
 
 std::unique_ptr<Channel> make_channel(const DeliveryConfig& delivery, const std::filesystem::path& outbox) {
     if (delivery.channel == "stdout") return std::make_unique<StdoutChannel>(std::cout);
@@ -32,6 +33,23 @@ int run_command(const CommonOptions& common, const std::optional<std::filesystem
     if (auto next = scheduler.next_due()) std::cout << "next due: " << format_instant_utc(*next) << "\n";
     if (timeline.failed()) return kDeliveryFailures;
     return loaded.had_errors ? kInvalidInput : kOk;
+}
+
+}  // namespace
+
+CLI::App* register_run(CLI::App& app, CommonOptions& common, Action& action) {
+    auto state_dir = std::make_shared<std::string>();
+    auto* cmd = app.add_subcommand("run", "Send what is due now, then exit (for cron)");
+    cmd->add_option("--state-dir", *state_dir, "Use DIR/journal.sqlite and DIR/outbox instead of the config's")
+        ->type_name("DIR");
+    cmd->add_option("--campaign", common.campaign, "Only this campaign")->type_name("ID");
+    cmd->callback([&, state_dir] {
+        action = [&, state_dir] {
+            return run_command(common, state_dir->empty() ? std::nullopt
+                                                          : std::optional<std::filesystem::path>(*state_dir));
+        };
+    });
+    return cmd;
 }
 
 }  // namespace outreach::cli

@@ -11,6 +11,7 @@
 #include "timezone.hpp"
 
 namespace outreach::cli {
+namespace {
 
 int simulate_command(const CommonOptions& common, Date from, Date to, const std::filesystem::path& state_dir,
                      bool summary_only) {
@@ -49,6 +50,30 @@ int simulate_command(const CommonOptions& common, Date from, Date to, const std:
     std::cout << "\n";
     if (timeline.failed()) return kDeliveryFailures;
     return loaded.had_errors ? kInvalidInput : kOk;
+}
+
+}  // namespace
+
+CLI::App* register_simulate(CLI::App& app, CommonOptions& common, Action& action) {
+    struct Args {
+        Date from{}, to{};
+        std::filesystem::path state_dir;
+        bool summary = false;
+    };
+    auto args = std::make_shared<Args>();
+    auto* cmd = app.add_subcommand(
+        "simulate", "Run a season on a virtual clock into a scratch journal and Maildir, printing every letter");
+    add_date_option(cmd, "--from", args->from, "First day")->required();
+    add_date_option(cmd, "--to", args->to, "Last day (inclusive)")->required();
+    cmd->add_option("--campaign", common.campaign, "Only this campaign")->type_name("ID");
+    cmd->add_option("--state-dir", args->state_dir, "Scratch directory: journal.sqlite and outbox/ go here")
+        ->required()
+        ->type_name("DIR");
+    cmd->add_flag("--summary", args->summary, "One line per step occurrence instead of one per letter");
+    cmd->callback([&, args] {
+        action = [&, args] { return simulate_command(common, args->from, args->to, args->state_dir, args->summary); };
+    });
+    return cmd;
 }
 
 }  // namespace outreach::cli

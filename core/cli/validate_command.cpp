@@ -5,6 +5,7 @@
 
 namespace outreach::cli {
 
+namespace {
 int validate_command(const CommonOptions& common) {
     RuntimeOptions options;
     options.include_disabled = true;
@@ -18,6 +19,13 @@ int validate_command(const CommonOptions& common) {
                   << c.workflow.steps.size() << " steps" << (c.config.enabled ? "" : ", disabled") << ")\n";
     std::cout << "configuration is valid: " << loaded.runtime->campaigns.size() << " campaign(s)\n";
     return kOk;
+}
+}  // namespace
+
+CLI::App* register_validate(CLI::App& app, CommonOptions& common, Action& action) {
+    auto* cmd = app.add_subcommand("validate", "Check the configuration, campaigns, rosters and templates");
+    cmd->callback([&] { action = [&] { return validate_command(common); }; });
+    return cmd;
 }
 
 }  // namespace outreach::cli
