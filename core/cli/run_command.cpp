@@ -2,7 +2,7 @@
 #include <iostream>
 #include <memory>
 
-#include "channel.hpp"
+#include "channel_factory.hpp"
 #include "commands.hpp"
 #include "journal.hpp"
 #include "runtime_loading.hpp"
@@ -12,17 +12,12 @@
 namespace outreach::cli {
 namespace {
 
-std::unique_ptr<Channel> make_channel(const DeliveryConfig& delivery, const std::filesystem::path& outbox) {
-    if (delivery.channel == "stdout") return std::make_unique<StdoutChannel>(std::cout);
-    return std::make_unique<MaildirChannel>(outbox);
-}
-
 int run_command(const CommonOptions& common, const std::optional<std::filesystem::path>& state_dir) {
     const auto loaded = load_for_command(common);
     const Runtime& runtime = *loaded.runtime;
     const auto& global = runtime.config.global;
     Journal journal(state_dir ? *state_dir / "journal.sqlite" : global.journal);
-    auto channel = make_channel(global.delivery, state_dir ? *state_dir / "outbox" : global.delivery.outbox);
+    auto channel = make_channel(global.delivery, state_dir ? *state_dir / "outbox" : global.delivery.outbox, std::cout);
     SystemClock clock;
     Scheduler scheduler(runtime, journal, clock, *channel);
     TimelinePrinter timeline(std::cout, false);

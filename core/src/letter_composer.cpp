@@ -37,7 +37,7 @@ std::string idempotency_key(const PlannedOccurrence& o, const std::string& recip
     return o.campaign->id() + "/" + o.step->id + "/" + o.id + "/" + recipient;
 }
 
-TemplateData occurrence_values(const PlannedOccurrence& o) {
+TemplateData occurrence_values(const PlannedOccurrence& o, const std::vector<Response>& responses) {
     const Campaign& c = *o.campaign;
     TemplateData data;
     data.scalars = c.workflow.values.scalars;
@@ -51,6 +51,9 @@ TemplateData occurrence_values(const PlannedOccurrence& o) {
         data.scalars["milestone_" + m.id] = format_date_long(m.date);
         data.scalars["milestone_" + m.id + "_iso"] = format_date(m.date);
     }
+    const TemplateValues extra = c.type->firing_values(o.step->id, c.context(), responses);
+    for (const auto& [name, value] : extra.scalars) data.scalars[name] = value;
+    for (const auto& [name, list] : extra.lists) data.lists[name] = list;
     return data;
 }
 

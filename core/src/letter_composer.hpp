@@ -14,8 +14,10 @@ namespace outreach {
 // the same campaign, step and State, whatever else changes.
 OUTREACH_EXPORT std::string idempotency_key(const PlannedOccurrence& occurrence, const std::string& recipient);
 
-// Values every letter and task of the occurrence shares.
-OUTREACH_EXPORT TemplateData occurrence_values(const PlannedOccurrence& occurrence);
+// Values every letter and task of the occurrence shares, including the plugin's
+// firing_values for the responses known when it fires.
+OUTREACH_EXPORT TemplateData occurrence_values(const PlannedOccurrence& occurrence,
+                                               const std::vector<Response>& responses);
 
 OUTREACH_EXPORT Letter compose_letter(const PlannedOccurrence& occurrence, const TemplateData& shared,
                                       const State& state, const Addressee& addressee);

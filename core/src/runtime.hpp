@@ -30,7 +30,9 @@ struct Campaign {
 
     const std::string& id() const { return config.id; }
     const std::string& timezone() const { return config.timezone; }
-    CampaignContext context() const { return CampaignContext{config.id, config.timezone, params, roster, log}; }
+    CampaignContext context() const {
+        return CampaignContext{config.id, config.timezone, params, roster, log, config.file.parent_path()};
+    }
     const Step* step(const std::string& id) const;
     std::vector<std::string> response_kind_names() const;
 };

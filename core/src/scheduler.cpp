@@ -167,7 +167,7 @@ FiringReport Scheduler::fire(const PlannedOccurrence& o, const std::vector<Respo
     if (late > std::chrono::minutes(1)) report.reason = "late by " + format_duration(late);
 
     const auto known = responses_until(responses, now);
-    const TemplateData shared = occurrence_values(o);
+    const TemplateData shared = occurrence_values(o, known);
     // One transaction per occurrence: a crash mid-way leaves no rows, and the
     // next pass finds the letters already in the outbox by their file names.
     Journal::Batch batch(journal_);

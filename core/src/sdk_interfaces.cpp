@@ -16,6 +16,10 @@ bool CampaignType::matches(const std::string& predicate, const State&, const Cam
                            const std::vector<Response>&) const {
     throw std::runtime_error("campaign type '" + name() + "' declares no audience predicate '" + predicate + "'");
 }
+TemplateValues CampaignType::firing_values(const std::string&, const CampaignContext&,
+                                           const std::vector<Response>&) const {
+    return {};
+}
 Plugin::~Plugin() = default;
 Channel::~Channel() = default;
 

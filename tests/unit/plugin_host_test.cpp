@@ -227,7 +227,7 @@ TEST_CASE("a campaign type keeps its library loaded after the host is gone", "[p
     const outreach::Date event_day = outreach::make_date(2007, 9, 25);
     const outreach::Params params({{"event_date", outreach::OptionValue{event_day}}});
     const outreach::Roster roster;
-    const outreach::CampaignContext context{"treaty-2007", "America/New_York", params, roster, nullptr};
+    const outreach::CampaignContext context{"treaty-2007", "America/New_York", params, roster, nullptr, {}};
     const outreach::Workflow workflow = type->build_workflow(context);
     REQUIRE(workflow.milestones.size() == 1);
     CHECK(workflow.milestones[0].id == "event");

@@ -92,7 +92,7 @@ Built build(const Given& given) {
     auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log_text);
     auto log = std::make_shared<spdlog::logger>("treaty_event_test", sink);
     log->set_level(spdlog::level::debug);
-    const CampaignContext context{"focus2007", "America/New_York", params, roster, log};
+    const CampaignContext context{"focus2007", "America/New_York", params, roster, log, {}};
     Built built{treaty_event_type().build_workflow(context), ""};
     log->flush();
     built.log = log_text.str();

@@ -3,6 +3,7 @@
 // campaign types and declares itself in one place with OUTREACH_PLUGIN(Class).
 // The interface's vtables live in liboutreach, which plugins link.
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -35,6 +36,7 @@ struct CampaignContext {
     const Params& params;
     const Roster& roster;               // already filtered by the campaign
     std::shared_ptr<spdlog::logger> log;  // owned by the core
+    std::filesystem::path base_dir;     // the campaign file's directory: resolve relative paths in params here
 };
 
 // A response recorded for a State (used by predicates).
@@ -59,6 +61,10 @@ public:
     virtual bool matches(const std::string& predicate, const State& state,
                          const CampaignContext& context,
                          const std::vector<Response>& responses) const;
+    // Extra template values for every letter and task of one firing of `step_id`,
+    // computed from the responses known at that moment (e.g. "States bound now").
+    virtual TemplateValues firing_values(const std::string& step_id, const CampaignContext& context,
+                                         const std::vector<Response>& responses) const;
 };
 
 class OUTREACH_EXPORT Plugin {

@@ -1,0 +1,14 @@
+#include "channel_factory.hpp"
+
+#include <stdexcept>
+
+namespace outreach {
+
+std::unique_ptr<Channel> make_channel(const DeliveryConfig& delivery, const std::filesystem::path& outbox,
+                                      std::ostream& preview) {
+    if (delivery.channel == "maildir") return std::make_unique<MaildirChannel>(outbox);
+    if (delivery.channel == "stdout") return std::make_unique<StdoutChannel>(preview);
+    throw std::runtime_error("delivery channel '" + delivery.channel + "' is not available");
+}
+
+}  // namespace outreach
