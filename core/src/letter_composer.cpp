@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "text_wrap.hpp"
 #include "timezone.hpp"
 
 namespace outreach {
@@ -19,7 +20,7 @@ Letter envelope(const PlannedOccurrence& o, const RenderedTemplate& rendered) {
     letter.from_name = o.campaign->config.sender.name;
     letter.from_email = o.campaign->config.sender.email;
     letter.subject = rendered.subject;
-    letter.body = rendered.body;
+    letter.body = wrap_text(rendered.body);
     letter.campaign = o.campaign->id();
     letter.step = o.step->id;
     letter.occurrence = o.id;
