@@ -104,10 +104,10 @@ int plan_command(const CommonOptions& common, Date from, Date to, Format format)
         for (const auto& m : campaign.workflow.milestones)
             std::cout << "  " << (m.deadline ? "deadline  " : "milestone ") << format_date(m.date) << "  " << m.id
                       << (m.label.empty() ? "" : ": " + m.label) << "\n";
-        Table table({"  when (local)", "step", "action", "audience", "to", "status"});
+        Table table({"when (local)", "step", "action", "audience", "to", "status"}, "  ");
         for (const auto& r : rows) {
             const auto& o = *r.occurrence;
-            table.add({"  " + format_local(o.due, campaign.timezone()), o.step->id, r.action + " " + r.template_name,
+            table.add({format_local(o.due, campaign.timezone()), o.step->id, r.action + " " + r.template_name,
                        describe_audience(o.step->audience) + (o.only_state.empty() ? "" : " " + o.only_state),
                        std::to_string(r.recipients), r.status + (r.reason.empty() ? "" : " (" + r.reason + ")")});
         }

@@ -4,6 +4,7 @@
 #include "plugin_host.hpp"
 #include "runtime_loading.hpp"
 #include "table.hpp"
+#include "text_wrap.hpp"
 
 namespace outreach::cli {
 namespace {
@@ -23,12 +24,14 @@ int describe(const LoadedCampaignType& loaded) {
     std::cout << type.name() << " — " << type.description() << "\n"
               << "plugin " << loaded.plugin_name << " " << loaded.plugin_version << " (" << loaded.file.string()
               << ")\n\nOptions ([params] in a campaign file):\n";
-    Table options({"name", "type", "default", "description"});
-    for (const auto& o : type.options())
-        options.add({o.name, std::string(option_type_name(o.type)),
-                     o.required ? "(required)" : (o.default_value ? format_option_value(*o.default_value) : "(none)"),
-                     o.description});
-    options.print(std::cout);
+    // One block per option: descriptions are sentences and need the width.
+    for (const auto& o : type.options()) {
+        std::cout << "  " << o.name << " (" << option_type_name(o.type) << ", "
+                  << (o.required ? "required"
+                                 : (o.default_value ? "default " + format_option_value(*o.default_value) : "optional"))
+                  << ")\n";
+        std::cout << wrap_text("      " + o.description, 78) << "\n";
+    }
     const auto kinds = type.response_kinds();
     if (!kinds.empty()) {
         std::cout << "\nResponse kinds (outreach respond CAMPAIGN STATE KIND):\n";

@@ -18,7 +18,7 @@ void Table::print(std::ostream& out) const {
     measure(header_);
     for (const auto& row : rows_) measure(row);
     auto emit = [&](const std::vector<std::string>& row) {
-        std::string line;
+        std::string line = indent_;
         for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i) {
             line += row[i];
             if (i + 1 < row.size()) line += std::string(widths[i] - display_width(row[i]) + 2, ' ');

@@ -8,12 +8,14 @@ namespace outreach::cli {
 
 class Table {
 public:
-    explicit Table(std::vector<std::string> header) : header_(std::move(header)) {}
+    explicit Table(std::vector<std::string> header, std::string indent = "")
+        : header_(std::move(header)), indent_(std::move(indent)) {}
     void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
     void print(std::ostream& out) const;
 
 private:
     std::vector<std::string> header_;
+    std::string indent_;
     std::vector<std::vector<std::string>> rows_;
 };
 
