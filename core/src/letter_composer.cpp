@@ -69,6 +69,12 @@ Letter compose_letter(const PlannedOccurrence& o, const TemplateData& shared, co
     data.scalars["addressee_title"] = addressee.title;
     data.scalars["addressee_honorific"] = addressee.honorific;
     data.scalars["addressee_name"] = addressee.name;
+    // The address block at the foot of a letter, without the lines not known yet
+    // (names are filled in by operators over time).
+    std::string block;
+    for (const std::string* line : {&addressee.honorific, &addressee.name, &addressee.title, &state.capital})
+        if (!line->empty()) block += (block.empty() ? "" : "\n") + *line;
+    data.scalars["addressee_block"] = block;
     const auto rendered = o.campaign->templates->render(o.campaign->config.type, template_name(*o.step), data);
     Letter letter = envelope(o, rendered);
     letter.idempotency_key = idempotency_key(o, state.code + "/" + addressee.role);
