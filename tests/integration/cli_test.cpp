@@ -148,6 +148,34 @@ TEST_CASE("simulate twice on the same state dir sends nothing new", "[cli]") {
     CHECK_THAT(first.output, Catch::Contains("1170 letters and 2 tasks delivered"));
     const std::size_t files = count_files(dir / "state/outbox/new");
     CHECK(files == 1172);
+    // Every message in the outbox passes a strict RFC 5322 parser with no defects.
+    if (std::filesystem::exists("/usr/bin/python3")) {
+        write_file(dir / "strict.py",
+                   "import email, email.policy, pathlib, sys\n"
+                   "bad = 0\n"
+                   "for p in sorted(pathlib.Path(sys.argv[1]).iterdir()):\n"
+                   "    m = email.message_from_bytes(p.read_bytes(), policy=email.policy.strict)\n"
+                   "    defects = list(m.defects) + [d for k in m.keys() for d in m[k].defects]\n"
+                   "    body = m.get_content()\n"
+                   "    if defects or not m['Message-ID'] or not m['Date'] or ('/staff' not in str(m['X-Outreach-Key']) and 'Excellency' not in body):\n"
+                   "        bad += 1; print(p.name, defects)\n"
+                   "print('checked', len(list(pathlib.Path(sys.argv[1]).iterdir())), 'bad', bad)\n"
+                   "sys.exit(1 if bad else 0)\n");
+        const std::string command = "/usr/bin/python3 " + (dir / "strict.py").string() + " " +
+                                    (dir / "state/outbox/new").string() + " 2>&1";
+        FILE* pipe = ::popen(command.c_str(), "r");
+        REQUIRE(pipe);
+        std::string report;
+        std::array<char, 4096> buf{};
+        while (std::size_t n = std::fread(buf.data(), 1, buf.size(), pipe)) report.append(buf.data(), n);
+        const int status = ::pclose(pipe);
+        INFO(report);
+        CHECK(WIFEXITED(status));
+        CHECK(WEXITSTATUS(status) == 0);
+        CHECK_THAT(report, Catch::Contains("checked 1172 bad 0"));
+    } else {
+        WARN("/usr/bin/python3 missing: strict RFC 5322 parse skipped");
+    }
     const auto second = run(args);
     CHECK(second.exit_code == 0);
     CHECK_THAT(second.output, Catch::Contains("0 letters and 0 tasks delivered"));
