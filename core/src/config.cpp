@@ -18,8 +18,11 @@ namespace {
 const std::vector<std::string> kGlobalKeys = {"timezone", "journal",    "campaigns", "templates",
                                               "plugin_dirs", "sender", "delivery"};
 const std::vector<std::string> kSenderKeys = {"name", "email", "staff_email"};
-const std::vector<std::string> kDeliveryKeys = {"channel", "outbox"};
+const std::vector<std::string> kDeliveryKeys = {"channel", "outbox", "smtp"};
 const std::vector<std::string> kChannels = {"maildir", "stdout", "smtp"};
+const std::vector<std::string> kSmtpKeys = {"host",          "port",         "security",       "username",
+                                            "password_file", "password_env", "timeout_seconds"};
+const std::vector<std::string> kSmtpSecurity = {"starttls", "tls", "none"};
 const std::vector<std::string> kCampaignKeys = {"id",        "type",   "enabled", "timezone", "addressees",
                                                 "templates", "roster", "sender",  "params"};
 const std::vector<std::string> kRosterKeys = {"file", "status", "groups", "include", "exclude"};
@@ -171,6 +174,14 @@ public:
         return std::nullopt;
     }
 
+    std::optional<std::int64_t> integer_at(const toml::table& table, std::string_view key, const std::string& field) {
+        const toml::node* node = table.get(key);
+        if (!node) return std::nullopt;
+        if (const auto* value = node->as_integer()) return value->get();
+        wrong_type(*node, field, "an integer");
+        return std::nullopt;
+    }
+
     const toml::table* table_at(const toml::table& table, std::string_view key, const std::string& field) {
         const toml::node* node = table.get(key);
         if (!node) return nullptr;
@@ -241,6 +252,111 @@ private:
     Diagnostics& out_;
 };
 
+// Host names and address literals as an SMTP URL can carry them.
+bool is_plausible_host(const std::string& host) {
+    return !host.empty() && std::none_of(host.begin(), host.end(), [](char c) {
+        return c <= ' ' || c >= 127 || std::string_view("/?#@\\\"").find(c) != std::string_view::npos;
+    });
+}
+
+bool is_environment_name(const std::string& name) {
+    const auto allowed = [](char c, bool first) {
+        return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (!first && c >= '0' && c <= '9');
+    };
+    if (name.empty() || !allowed(name.front(), true)) return false;
+    return std::all_of(name.begin() + 1, name.end(), [&](char c) { return allowed(c, false); });
+}
+
+// [delivery.smtp]. The password itself is read by the channel when it starts:
+// the file may be readable only by the user the daemon runs as.
+void read_smtp(FileReader& reader, const toml::table& delivery, const std::string& channel, SmtpConfig& smtp) {
+    const std::string prefix = "delivery.smtp";
+    const toml::table* table = reader.table_at(delivery, "smtp", prefix);
+    if (!table) return;
+    reader.check_known_keys(*table, kSmtpKeys, prefix);
+    const auto field = [&](std::string_view key) { return dotted(prefix, key); };
+    const auto where = [&](std::string_view key) { return table->get(key)->source(); };
+
+    if (auto host = reader.string_at(*table, "host", field("host"))) {
+        if (is_plausible_host(*host)) {
+            smtp.host = *host;
+        } else {
+            reader.report(where("host"), field("host"),
+                          "not a host name or address: '" + *host + "' (e.g. \"smtp.example.org\" or \"192.0.2.25\")");
+        }
+    } else if (!table->get("host") && channel == "smtp") {
+        reader.report(table->source(), field("host"),
+                      "missing required key 'host' in [delivery.smtp] (channel = \"smtp\" needs a server)");
+    }
+
+    if (auto security = reader.string_at(*table, "security", field("security"))) {
+        if (contains(kSmtpSecurity, *security)) {
+            smtp.security = *security;
+        } else {
+            const std::string hint = closest_match(*security, kSmtpSecurity);
+            reader.report(where("security"), field("security"),
+                          "unknown security '" + *security + "' (" +
+                              (hint.empty() ? "expected " + join_quoted(kSmtpSecurity) : "did you mean '" + hint + "'?") +
+                              ")");
+        }
+    }
+
+    if (auto port = reader.integer_at(*table, "port", field("port"))) {
+        if (*port >= 1 && *port <= 65535) {
+            smtp.port = static_cast<int>(*port);
+        } else {
+            reader.report(where("port"), field("port"),
+                          "port " + std::to_string(*port) + " is out of range (1 to 65535)");
+        }
+    } else if (!table->get("port") && smtp.security == "tls") {
+        smtp.port = 465;  // implicit TLS (smtps) has its own well-known port
+    }
+
+    if (auto timeout = reader.integer_at(*table, "timeout_seconds", field("timeout_seconds"))) {
+        if (*timeout >= 1 && *timeout <= 3600) {
+            smtp.timeout_seconds = static_cast<int>(*timeout);
+        } else {
+            reader.report(where("timeout_seconds"), field("timeout_seconds"),
+                          "timeout of " + std::to_string(*timeout) + " seconds is out of range (1 to 3600)");
+        }
+    }
+
+    if (auto username = reader.string_at(*table, "username", field("username"))) smtp.username = *username;
+    if (auto file = reader.string_at(*table, "password_file", field("password_file"))) {
+        if (file->empty()) {
+            reader.report(where("password_file"), field("password_file"), "the password file name is empty");
+        } else {
+            smtp.password_file = resolve(reader.directory(), *file);
+        }
+    }
+    if (auto variable = reader.string_at(*table, "password_env", field("password_env"))) {
+        if (is_environment_name(*variable)) {
+            smtp.password_env = *variable;
+        } else {
+            reader.report(where("password_env"), field("password_env"),
+                          "'" + *variable + "' is not an environment variable name (letters, digits and '_')");
+        }
+    }
+
+    const bool has_file = table->get("password_file") != nullptr;
+    const bool has_env = table->get("password_env") != nullptr;
+    if (has_file && has_env) {
+        reader.report(where("password_env"), field("password_env"),
+                      "password_file and password_env are mutually exclusive: give the password one way");
+    }
+    if ((has_file || has_env) && !table->get("username")) {
+        reader.report(where(has_file ? "password_file" : "password_env"), field("username"),
+                      "a password is configured but no username: add username = \"...\"");
+    }
+    if (table->get("username") && !has_file && !has_env) {
+        reader.report(where("username"), field("username"),
+                      "username is set but no password: add password_file = \"...\" or password_env = \"...\"");
+    }
+    if (table->get("username") && smtp.username.empty() && table->get("username")->is_string()) {
+        reader.report(where("username"), field("username"), "the username is empty (remove it for no authentication)");
+    }
+}
+
 GlobalConfig read_global(FileReader& reader, const toml::table& root, const toml::node*& campaigns_node) {
     GlobalConfig global;
     global.file = reader.file();
@@ -273,6 +389,7 @@ GlobalConfig read_global(FileReader& reader, const toml::table& root, const toml
         if (auto outbox = reader.string_at(*delivery, "outbox", "delivery.outbox")) {
             global.delivery.outbox = resolve(base, *outbox);
         }
+        read_smtp(reader, *delivery, global.delivery.channel, global.delivery.smtp);
     }
     return global;
 }

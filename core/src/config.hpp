@@ -19,9 +19,21 @@ struct SenderConfig {
     std::string staff_email;   // where staff tasks are delivered
 };
 
+// [delivery.smtp]: where and how the smtp channel submits letters.
+struct SmtpConfig {
+    std::string host;                      // required when channel = "smtp"
+    int port = 587;                        // 465 when security = "tls" and no port is given
+    std::string security = "starttls";     // starttls | tls (implicit, smtps) | none
+    std::string username;                  // empty: no authentication
+    std::filesystem::path password_file;   // mode 0600 or stricter, owned by the running user
+    std::string password_env;              // or: the environment variable holding the password
+    int timeout_seconds = 60;              // per message, connection included
+};
+
 struct DeliveryConfig {
-    std::string channel = "maildir";       // maildir | stdout  (smtp: issue 4)
+    std::string channel = "maildir";       // maildir | stdout | smtp
     std::filesystem::path outbox;          // Maildir root
+    SmtpConfig smtp;
 };
 
 struct GlobalConfig {

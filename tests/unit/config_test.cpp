@@ -949,3 +949,133 @@ TEST_CASE("params: validating the params loaded by load_config keeps file positi
     CHECK(has_diagnostic(diagnostics, campaign_file, position_of(text, "\"14\""), "params.reminder_offsets[1]",
                          "expected an integer, found a string"));
 }
+
+TEST_CASE("[delivery.smtp] is read with its defaults and a password file resolved next to the file", "[config]") {
+    Fixture fixture(kMinimalGlobal + R"([delivery]
+channel = "smtp"
+[delivery.smtp]
+host = "smtp.example.org"
+username = "treaty-section"
+password_file = "secrets/smtp-password"
+)");
+    Diagnostics diagnostics;
+    const Config config = load_config(fixture.global_file, diagnostics);
+    INFO(dump(diagnostics));
+    REQUIRE(diagnostics.empty());
+    const SmtpConfig& smtp = config.global.delivery.smtp;
+    CHECK(config.global.delivery.channel == "smtp");
+    CHECK(smtp.host == "smtp.example.org");
+    CHECK(smtp.port == 587);
+    CHECK(smtp.security == "starttls");
+    CHECK(smtp.username == "treaty-section");
+    CHECK(smtp.password_file == fixture.dir.path() / "secrets/smtp-password");
+    CHECK(smtp.password_env.empty());
+    CHECK(smtp.timeout_seconds == 60);
+}
+
+TEST_CASE("[delivery.smtp] with implicit TLS defaults to port 465; given values win", "[config]") {
+    {
+        Fixture fixture(kMinimalGlobal + "[delivery]\nchannel = \"smtp\"\n[delivery.smtp]\nhost = \"mx\"\n"
+                                         "security = \"tls\"\n");
+        Diagnostics diagnostics;
+        const Config config = load_config(fixture.global_file, diagnostics);
+        INFO(dump(diagnostics));
+        REQUIRE(diagnostics.empty());
+        CHECK(config.global.delivery.smtp.security == "tls");
+        CHECK(config.global.delivery.smtp.port == 465);
+    }
+    Fixture fixture(kMinimalGlobal + "[delivery]\nchannel = \"smtp\"\n[delivery.smtp]\nhost = \"192.0.2.25\"\n"
+                                     "security = \"none\"\nport = 2525\ntimeout_seconds = 15\n"
+                                     "username = \"u\"\npassword_env = \"OUTREACH_SMTP_PASSWORD\"\n");
+    Diagnostics diagnostics;
+    const Config config = load_config(fixture.global_file, diagnostics);
+    INFO(dump(diagnostics));
+    REQUIRE(diagnostics.empty());
+    const SmtpConfig& smtp = config.global.delivery.smtp;
+    CHECK(smtp.host == "192.0.2.25");
+    CHECK(smtp.security == "none");
+    CHECK(smtp.port == 2525);
+    CHECK(smtp.timeout_seconds == 15);
+    CHECK(smtp.password_env == "OUTREACH_SMTP_PASSWORD");
+    CHECK(smtp.password_file.empty());
+}
+
+TEST_CASE("[delivery.smtp] problems are reported at their position", "[config]") {
+    const std::string global_text = R"(campaigns = "campaigns"
+[delivery]
+channel = "smtp"
+[delivery.smtp]
+hots = "smtp.example.org"
+port = 70000
+security = "startls"
+timeout_seconds = "60"
+username = "treaty"
+password_file = "smtp-password"
+password_env = "SMTP PASSWORD"
+)";
+    Fixture fixture(global_text);
+    Diagnostics diagnostics;
+    const Config config = load_config(fixture.global_file, diagnostics);
+    INFO(dump(diagnostics));
+    const fs::path& file = fixture.global_file;
+    CHECK(has_diagnostic(diagnostics, file, position_of(global_text, "hots"), "delivery.smtp.hots",
+                         "unknown key 'hots' (did you mean 'host'?)"));
+    CHECK(has_diagnostic(diagnostics, file, position_of(global_text, "[delivery.smtp]"), "delivery.smtp.host",
+                         "missing required key 'host' in [delivery.smtp]"));
+    CHECK(has_diagnostic(diagnostics, file, position_of(global_text, "70000"), "delivery.smtp.port",
+                         "port 70000 is out of range (1 to 65535)"));
+    CHECK(has_diagnostic(diagnostics, file, position_of(global_text, "\"startls\""), "delivery.smtp.security",
+                         "unknown security 'startls' (did you mean 'starttls'?)"));
+    CHECK(has_diagnostic(diagnostics, file, position_of(global_text, "\"60\""), "delivery.smtp.timeout_seconds",
+                         "expected an integer, found a string"));
+    CHECK(has_diagnostic(diagnostics, file, position_of(global_text, "\"SMTP PASSWORD\""), "delivery.smtp.password_env",
+                         "'SMTP PASSWORD' is not an environment variable name"));
+    CHECK(has_diagnostic(diagnostics, file, position_of(global_text, "\"SMTP PASSWORD\""), "delivery.smtp.password_env",
+                         "password_file and password_env are mutually exclusive"));
+    CHECK(diagnostics.size() == 7);
+    CHECK(config.global.delivery.smtp.port == 587);
+    CHECK(config.global.delivery.smtp.security == "starttls");
+}
+
+TEST_CASE("[delivery.smtp] username and password come together", "[config]") {
+    SECTION("a username without a password") {
+        const std::string text = kMinimalGlobal + "[delivery.smtp]\nhost = \"mx\"\nusername = \"treaty\"\n";
+        Fixture fixture(text);
+        Diagnostics diagnostics;
+        load_config(fixture.global_file, diagnostics);
+        INFO(dump(diagnostics));
+        REQUIRE(diagnostics.size() == 1);
+        CHECK(has_diagnostic(diagnostics, fixture.global_file, position_of(text, "\"treaty\""),
+                             "delivery.smtp.username", "username is set but no password"));
+    }
+    SECTION("a password without a username") {
+        const std::string text = kMinimalGlobal + "[delivery.smtp]\nhost = \"mx\"\npassword_env = \"SMTP_PASSWORD\"\n";
+        Fixture fixture(text);
+        Diagnostics diagnostics;
+        load_config(fixture.global_file, diagnostics);
+        INFO(dump(diagnostics));
+        REQUIRE(diagnostics.size() == 1);
+        CHECK(has_diagnostic(diagnostics, fixture.global_file, position_of(text, "\"SMTP_PASSWORD\""),
+                             "delivery.smtp.username", "a password is configured but no username"));
+    }
+    SECTION("wrong types and a bad host") {
+        const std::string text = kMinimalGlobal + "[delivery]\nsmtp = 5\n";
+        Fixture fixture(text);
+        Diagnostics diagnostics;
+        load_config(fixture.global_file, diagnostics);
+        INFO(dump(diagnostics));
+        REQUIRE(diagnostics.size() == 1);
+        CHECK(has_diagnostic(diagnostics, fixture.global_file, position_of(text, "5"), "delivery.smtp",
+                             "expected a table, found an integer"));
+        const std::string host_text = kMinimalGlobal + "[delivery.smtp]\nhost = \"smtp.example.org/relay\"\nport = 25.0\n";
+        Fixture host_fixture(host_text);
+        Diagnostics host_diagnostics;
+        load_config(host_fixture.global_file, host_diagnostics);
+        INFO(dump(host_diagnostics));
+        REQUIRE(host_diagnostics.size() == 2);
+        CHECK(has_diagnostic(host_diagnostics, host_fixture.global_file, position_of(host_text, "\"smtp.example.org/"),
+                             "delivery.smtp.host", "not a host name or address: 'smtp.example.org/relay'"));
+        CHECK(has_diagnostic(host_diagnostics, host_fixture.global_file, position_of(host_text, "25.0"),
+                             "delivery.smtp.port", "expected an integer, found a floating-point number"));
+    }
+}
