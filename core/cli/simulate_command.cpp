@@ -1,10 +1,14 @@
 // `simulate`: the whole season on a virtual clock, into a scratch journal and
 // Maildir under --state-dir. Re-running on the same directory sends nothing new.
+// With --responses, scripted answers are recorded as the clock passes their
+// dates, so a step only knows the answers given before it fires.
+#include <algorithm>
 #include <iostream>
 
 #include "channel.hpp"
 #include "commands.hpp"
 #include "journal.hpp"
+#include "response_script.hpp"
 #include "runtime_loading.hpp"
 #include "scheduler.hpp"
 #include "timeline_printer.hpp"
@@ -13,10 +17,92 @@
 namespace outreach::cli {
 namespace {
 
-int simulate_command(const CommonOptions& common, Date from, Date to, const std::filesystem::path& state_dir,
-                     bool summary_only) {
-    if (to < from) {
-        std::cerr << "error: --to " << format_date(to) << " is before --from " << format_date(from) << "\n";
+struct SimulateArgs {
+    Date from{}, to{};
+    std::filesystem::path state_dir;
+    std::vector<std::filesystem::path> response_files;
+    bool summary = false;
+};
+
+// Feeds the scripted responses into the journal in date order as the virtual
+// clock reaches them; one already in the journal (a re-run) is not added again.
+class ScriptedResponses {
+public:
+    ScriptedResponses(std::vector<ScriptedResponse> responses, const Runtime& runtime, Journal& journal,
+                      std::ostream& out)
+        : responses_(std::move(responses)), runtime_(runtime), journal_(journal), out_(out) {
+        std::stable_sort(responses_.begin(), responses_.end(), [](const auto& a, const auto& b) {
+            return a.validated.response.at < b.validated.response.at;
+        });
+    }
+
+    std::optional<Instant> next() const {
+        if (next_ == responses_.size()) return std::nullopt;
+        return responses_[next_].validated.response.at;
+    }
+
+    void record_until(Instant now) {
+        for (; next_ < responses_.size() && responses_[next_].validated.response.at <= now; ++next_) {
+            const auto& scripted = responses_[next_];
+            const Campaign& campaign = *runtime_.campaign(scripted.campaign);
+            const Response& response = scripted.validated.response;
+            const auto existing = journal_.responses(campaign.id());
+            const bool present = std::any_of(existing.begin(), existing.end(), [&](const ResponseRecord& r) {
+                return same_response(r, campaign.id(), response);
+            });
+            out_ << format_local(response.at, campaign.timezone()) << "  " << campaign.id() << "  response  "
+                 << response.state << " " << describe_response(&campaign, response);
+            if (present) {
+                ++already_;
+                out_ << "  (already recorded)\n";
+                continue;
+            }
+            Journal::Batch batch(journal_);
+            const auto id = journal_.add_response(campaign.id(), response, scripted.validated.note, now);
+            journal_.audit(now, campaign.id(), "response",
+                           "response " + std::to_string(id) + " from the script (" + scripted.field + "): " +
+                               response.state + " " + describe_response(&campaign, response));
+            batch.commit();
+            ++recorded_;
+            out_ << "\n";
+        }
+    }
+
+    std::size_t recorded() const { return recorded_; }
+    std::size_t already() const { return already_; }
+    std::size_t after_end() const { return responses_.size() - next_; }
+
+private:
+    std::vector<ScriptedResponse> responses_;
+    const Runtime& runtime_;
+    Journal& journal_;
+    std::ostream& out_;
+    std::size_t next_ = 0, recorded_ = 0, already_ = 0;
+};
+
+// Every script is checked before anything runs: a preview with half its
+// responses would be misleading. Empty optional when a script has errors.
+std::optional<std::vector<ScriptedResponse>> load_scripts(const std::vector<std::filesystem::path>& files,
+                                                          const Runtime& runtime) {
+    Diagnostics errors;
+    std::vector<ScriptedResponse> all;
+    for (const auto& file : files) {
+        ResponseScript script = load_response_script(file, runtime, errors);
+        for (const auto& w : script.warnings) std::cerr << "warning: " << w.format() << "\n";
+        std::move(script.responses.begin(), script.responses.end(), std::back_inserter(all));
+    }
+    if (!errors.empty()) {
+        print_diagnostics(errors);
+        std::cerr << "error: " << errors.size() << " problem" << (errors.size() == 1 ? "" : "s")
+                  << " in the response script" << (files.size() == 1 ? "" : "s") << "; nothing simulated\n";
+        return std::nullopt;
+    }
+    return all;
+}
+
+int simulate_command(const CommonOptions& common, const SimulateArgs& args) {
+    if (args.to < args.from) {
+        std::cerr << "error: --to " << format_date(args.to) << " is before --from " << format_date(args.from) << "\n";
         return kUsage;
     }
     const auto loaded = load_for_command(common);
@@ -25,29 +111,47 @@ int simulate_command(const CommonOptions& common, Date from, Date to, const std:
         std::cerr << "error: no valid enabled campaign to simulate\n";
         return kInvalidInput;
     }
-    std::filesystem::create_directories(state_dir);
-    Journal journal(state_dir / "journal.sqlite");
-    MaildirChannel outbox(state_dir / "outbox");
+    auto scripted = load_scripts(args.response_files, runtime);
+    if (!scripted) return kInvalidInput;
+
+    std::filesystem::create_directories(args.state_dir);
+    Journal journal(args.state_dir / "journal.sqlite");
+    MaildirChannel outbox(args.state_dir / "outbox");
     const std::string& zone = runtime.config.global.timezone;
-    VirtualClock clock(start_of_day(from, zone));
-    const Instant end = start_of_day(to + Days{1}, zone);
+    VirtualClock clock(start_of_day(args.from, zone));
+    const Instant end = start_of_day(args.to + Days{1}, zone);
 
     Scheduler scheduler(runtime, journal, clock, outbox);
-    TimelinePrinter timeline(std::cout, summary_only);
+    TimelinePrinter timeline(std::cout, args.summary);
     scheduler.set_observer(&timeline);
-    std::cout << "Simulating " << format_date(from) << " to " << format_date(to) << " (" << zone << ") into "
-              << state_dir.string() << "\n";
-    scheduler.run_due();  // enrols the campaigns at --from
-    while (auto next = scheduler.next_due()) {
-        if (*next >= end) break;
+    ScriptedResponses responses(std::move(*scripted), runtime, journal, std::cout);
+    std::cout << "Simulating " << format_date(args.from) << " to " << format_date(args.to) << " (" << zone << ") into "
+              << args.state_dir.string() << "\n";
+    responses.record_until(clock.now());  // answers dated before --from are known from the start
+    scheduler.run_due();                  // enrols the campaigns at --from
+    for (;;) {
+        // Stop at the next due step or the next scripted answer, whichever comes
+        // first: on_response steps then fire on time, and reminders see exactly
+        // the answers given before them.
+        std::optional<Instant> next = scheduler.next_due();
+        if (const auto answer = responses.next(); answer && (!next || *answer < *next)) next = answer;
+        if (!next || *next >= end) break;
         clock.set(std::max(clock.now(), *next));
+        responses.record_until(clock.now());
         scheduler.run_due();
     }
     std::cout << "\n" << timeline.letters() << " letters and " << timeline.tasks() << " tasks delivered to "
-              << (state_dir / "outbox").string() << "; " << timeline.skipped() << " occurrences skipped or coalesced";
+              << (args.state_dir / "outbox").string() << "; " << timeline.skipped()
+              << " occurrences skipped or coalesced";
     if (timeline.already()) std::cout << "; " << timeline.already() << " already sent earlier";
     if (timeline.failed()) std::cout << "; " << timeline.failed() << " FAILED";
     std::cout << "\n";
+    if (!args.response_files.empty()) {
+        std::cout << responses.recorded() << " scripted responses recorded";
+        if (responses.already()) std::cout << "; " << responses.already() << " already recorded earlier";
+        if (responses.after_end()) std::cout << "; " << responses.after_end() << " dated after --to not replayed";
+        std::cout << "\n";
+    }
     if (timeline.failed()) return kDeliveryFailures;
     return loaded.had_errors ? kInvalidInput : kOk;
 }
@@ -55,12 +159,7 @@ int simulate_command(const CommonOptions& common, Date from, Date to, const std:
 }  // namespace
 
 CLI::App* register_simulate(CLI::App& app, CommonOptions& common, Action& action) {
-    struct Args {
-        Date from{}, to{};
-        std::filesystem::path state_dir;
-        bool summary = false;
-    };
-    auto args = std::make_shared<Args>();
+    auto args = std::make_shared<SimulateArgs>();
     auto* cmd = app.add_subcommand(
         "simulate", "Run a season on a virtual clock into a scratch journal and Maildir, printing every letter");
     add_date_option(cmd, "--from", args->from, "First day")->required();
@@ -69,10 +168,11 @@ CLI::App* register_simulate(CLI::App& app, CommonOptions& common, Action& action
     cmd->add_option("--state-dir", args->state_dir, "Scratch directory: journal.sqlite and outbox/ go here")
         ->required()
         ->type_name("DIR");
+    cmd->add_option("--responses", args->response_files,
+                    "Response script (TOML, see docs/operators.md) replayed at its dates; repeatable")
+        ->type_name("FILE");
     cmd->add_flag("--summary", args->summary, "One line per step occurrence instead of one per letter");
-    cmd->callback([&, args] {
-        action = [&, args] { return simulate_command(common, args->from, args->to, args->state_dir, args->summary); };
-    });
+    cmd->callback([&, args] { action = [&, args] { return simulate_command(common, *args); }; });
     return cmd;
 }
 

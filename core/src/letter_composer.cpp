@@ -52,6 +52,13 @@ TemplateData occurrence_values(const PlannedOccurrence& o, const std::vector<Res
         data.scalars["milestone_" + m.id] = format_date_long(m.date);
         data.scalars["milestone_" + m.id + "_iso"] = format_date(m.date);
     }
+    if (o.response) {
+        // Letters answering a response (on_response) can name what was answered.
+        data.scalars["response_kind"] = o.response->response.kind;
+        data.scalars["response_payload"] = o.response->response.payload;
+        data.scalars["response_note"] = o.response->note;
+        data.scalars["response_date"] = format_date_long(local_date(o.response->response.at, c.timezone()));
+    }
     const TemplateValues extra = c.type->firing_values(o.step->id, c.context(), responses);
     for (const auto& [name, value] : extra.scalars) data.scalars[name] = value;
     for (const auto& [name, list] : extra.lists) data.lists[name] = list;

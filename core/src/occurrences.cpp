@@ -70,6 +70,7 @@ struct Expander {
                 auto o = make(step, ref.id, ref.due + after->delay);
                 o.depends_on = ref.id;
                 o.only_state = ref.only_state;
+                o.response = ref.response;
                 out.push_back(std::move(o));
             }
         } else if (const auto* on = std::get_if<OnResponseTrigger>(&step.trigger)) {
@@ -78,6 +79,7 @@ struct Expander {
                 const Date day = local_date(r.response.at, zone) + on->delay;
                 auto o = make(step, "response-" + std::to_string(r.id), to_instant(day, on->time, zone));
                 o.only_state = r.response.state;
+                o.response = r;
                 out.push_back(std::move(o));
             }
         }

@@ -19,6 +19,7 @@ struct PlannedOccurrence {
     std::optional<Instant> valid_until;  // deadline start; never delivered at/after it
     std::string only_state;              // on_response: the responding State
     std::string depends_on;              // after: the referenced step's occurrence id ("" otherwise)
+    std::optional<ResponseRecord> response;  // on_response: the response that triggered it
 };
 
 // All occurrences of every step of `campaign`, sorted by due instant then step

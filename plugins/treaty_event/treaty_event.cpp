@@ -4,9 +4,12 @@
 #include <cctype>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <tuple>
 
 #include "general_assembly_calendar.hpp"
 
@@ -35,6 +38,40 @@ constexpr std::int64_t kMaxDerivedEventDays = 31;
 constexpr std::int64_t kMaxOffsetDays = 3650;  // larger offsets are typos, and would overflow chrono::days
 constexpr int kLastYear = 9999;
 constexpr auto kReminderGrace = std::chrono::hours(24 * 3);
+
+// Response kinds, spelled once.
+namespace kind {
+constexpr const char* intends_to_sign = "intends_to_sign";
+constexpr const char* intends_to_ratify = "intends_to_ratify";
+constexpr const char* intends_to_accede = "intends_to_accede";
+constexpr const char* declined = "declined";
+}  // namespace kind
+
+constexpr const char* kNotDeclined = "not_declined";
+
+struct Intent {
+    const char* kind;
+    const char* action;  // the treaty action, as step ids and the signing-slot list name it
+    const char* phrase;  // "... intention to {phrase} the Convention"
+};
+constexpr Intent kIntents[] = {
+    {kind::intends_to_sign, "sign", "sign"},
+    {kind::intends_to_ratify, "ratify", "ratify"},
+    {kind::intends_to_accede, "accede", "accede to"},
+};
+constexpr std::string_view kAcknowledgementPrefix = "acknowledgement_";
+
+const Intent* intent_of(const std::string& response_kind) {
+    for (const auto& intent : kIntents)
+        if (response_kind == intent.kind) return &intent;
+    return nullptr;
+}
+
+// A later `declined` withdraws what the State notified before; a later intention
+// revives it. `responses` are in time order (the core's guarantee).
+bool has_declined(const std::vector<Response>& own_responses) {
+    return !own_responses.empty() && own_responses.back().kind == kind::declined;
+}
 
 std::vector<OptionSpec> option_table() {
     using V = OptionValue;
@@ -314,8 +351,10 @@ Workflow TreatyEventType::build_workflow(const CampaignContext& context) const {
     for (const std::int64_t offset : offsets) {
         const std::string days_before = std::to_string(-offset);
         steps.push_back({"deadline_reminder_" + days_before,
-                         "Remind States " + days_before + " days before the notification deadline",
-                         AtTrigger{"notification_deadline", offset_days(opt::reminder_offsets, offset), time}, Audience::all(),
+                         "Remind the States that have not answered, " + days_before +
+                             " days before the notification deadline",
+                         AtTrigger{"notification_deadline", offset_days(opt::reminder_offsets, offset), time},
+                         Audience::without_response(),
                          LetterAction{"deadline_reminder", {}}, "notification_deadline",
                          MisfirePolicy{MisfirePolicy::Kind::SkipWhenLate, kReminderGrace}});
     }
@@ -325,12 +364,20 @@ Workflow TreatyEventType::build_workflow(const CampaignContext& context) const {
     steps.push_back({"arrange_signing_slots", "Staff arrange signing slots for the States that notified",
                      AtTrigger{"notification_deadline", Days{1}, time}, Audience::staff(),
                      TaskAction{"arrange_signing_slots"}, "", {}});
-    steps.push_back({"event_reminder", "Remind States of the event days and arrangements",
-                     AtTrigger{"event_start", event_reminder_offset, time}, Audience::all(),
+    // Every State that has not declined: those that notified need the arrangements
+    // for their slot; the silent ones may still undertake treaty actions at the event.
+    steps.push_back({"event_reminder", "Remind the States that have not declined of the event days and arrangements",
+                     AtTrigger{"event_start", event_reminder_offset, time}, Audience::matching(kNotDeclined),
                      LetterAction{"event_reminder", {}}, "", {}});
     steps.push_back({"follow_up", "Thank States and offer assistance with implementation",
                      AtTrigger{"event_end", follow_up_offset, time}, Audience::all(), LetterAction{"follow_up", {}},
                      "", {}});
+    // The day after a State notifies an intention, thank it and confirm the treaty.
+    for (const auto& intent : kIntents)
+        steps.push_back({std::string(kAcknowledgementPrefix) + intent.action,
+                         std::string("Acknowledge a State's notified intention to ") + intent.action + " a treaty",
+                         OnResponseTrigger{intent.kind, Days{1}, time}, Audience::all(),
+                         LetterAction{"acknowledgement", {}}, "", {}});
 
     const std::string& signatory_title = params.string(opt::signatory_title);
     workflow.values.scalars = {
@@ -349,6 +396,62 @@ Workflow TreatyEventType::build_workflow(const CampaignContext& context) const {
     // templates write {{#has_treaties}}...{{/has_treaties}} around the list's heading.
     if (!treaties.empty()) workflow.values.scalars["has_treaties"] = "yes";
     return workflow;
+}
+
+std::vector<ResponseKind> TreatyEventType::response_kinds() const {
+    using P = ResponseKind::Payload;
+    return {
+        {kind::intends_to_sign, "The State intends to sign the treaty at the event", P::Treaty},
+        {kind::intends_to_ratify, "The State intends to ratify the treaty (or accept or approve it) at the event",
+         P::Treaty},
+        {kind::intends_to_accede, "The State intends to accede to the treaty at the event", P::Treaty},
+        {kind::declined, "The State will undertake no treaty action at the event (withdraws earlier intentions)",
+         P::Note},
+    };
+}
+
+bool TreatyEventType::matches(const std::string& predicate, const State& state, const CampaignContext& context,
+                              const std::vector<Response>& responses) const {
+    if (predicate == kNotDeclined) return !has_declined(responses);
+    return CampaignType::matches(predicate, state, context, responses);
+}
+
+TemplateValues TreatyEventType::firing_values(const std::string& step_id, const CampaignContext& context,
+                                              const std::vector<Response>& responses) const {
+    TemplateValues values;
+    if (step_id.rfind(kAcknowledgementPrefix, 0) == 0) {
+        for (const auto& intent : kIntents)
+            if (step_id.substr(kAcknowledgementPrefix.size()) == intent.action) values.scalars["intended_action"] = intent.phrase;
+        return values;
+    }
+    if (step_id != "arrange_signing_slots") return values;
+    std::map<std::string, std::vector<Response>> by_state;  // alpha-3 -> its responses, in time order
+    for (const auto& r : responses) by_state[r.state].push_back(r);
+
+    // One slot per State, treaty and action, sorted by State name then treaty.
+    std::set<std::tuple<std::string, std::string, std::string>> slots;
+    std::set<std::string> states;
+    std::map<std::string, int> per_action;
+    for (const auto& [code, own] : by_state) {
+        if (has_declined(own)) continue;
+        const State* state = context.roster.find(code);
+        const std::string name = state ? state->name : code;
+        for (const auto& r : own) {
+            const Intent* intent = intent_of(r.kind);
+            if (!intent) continue;
+            if (slots.emplace(name, r.payload, intent->action).second) ++per_action[intent->action];
+            states.insert(code);
+        }
+    }
+    auto& list = values.lists["signing_slots"];
+    for (const auto& [state, treaty, action] : slots) list.push_back(state + " — " + treaty + " (" + action + ")");
+    values.scalars["signing_slot_count"] = std::to_string(slots.size());
+    values.scalars["signing_state_count"] = std::to_string(states.size());
+    for (const auto& intent : kIntents)
+        values.scalars[std::string("signing_slots_") + intent.action + "_count"] = std::to_string(per_action[intent.action]);
+    // Mustache has no "non-empty list" test (see has_treaties).
+    if (!slots.empty()) values.scalars["has_signing_slots"] = "yes";
+    return values;
 }
 
 std::string TreatyEventPlugin::name() const { return "treaty_event"; }

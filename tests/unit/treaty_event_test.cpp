@@ -237,7 +237,8 @@ TEST_CASE("Focus 2007: milestones, steps and reminder dates", "[treaty]") {
     for (const Step& s : workflow.steps) ids.push_back(s.id);
     CHECK(ids == std::vector<std::string>{"invitation", "deadline_reminder_60", "deadline_reminder_30",
                                           "deadline_reminder_14", "publish_booklet", "arrange_signing_slots",
-                                          "event_reminder", "follow_up"});
+                                          "event_reminder", "follow_up", "acknowledgement_sign",
+                                          "acknowledgement_ratify", "acknowledgement_accede"});
 
     CHECK(step_date(workflow, "invitation") == d(2007, 5, 9));
     CHECK(step_date(workflow, "deadline_reminder_60") == d(2007, 7, 3));
@@ -254,7 +255,9 @@ TEST_CASE("Focus 2007: milestones, steps and reminder dates", "[treaty]") {
         CHECK(reminder.valid_until == "notification_deadline");
         CHECK(reminder.misfire.kind == MisfirePolicy::Kind::SkipWhenLate);
         CHECK(reminder.misfire.grace == std::chrono::hours(72));
-        CHECK(reminder.audience.kind == Audience::Kind::All);
+        // Responses win: only States that have not answered at all are reminded.
+        CHECK(reminder.audience.kind == Audience::Kind::WithoutResponse);
+        CHECK(reminder.audience.response_kind.empty());
         CHECK(std::get<LetterAction>(reminder.action).template_name == "deadline_reminder");
         CHECK(std::get<AtTrigger>(reminder.trigger).time == LocalTime{9, 0});
     }
@@ -303,7 +306,11 @@ TEST_CASE("send_time and the offsets move the steps", "[treaty]") {
     CHECK(step_date(workflow, "publish_booklet") == d(2007, 8, 26));
     CHECK(step_date(workflow, "event_reminder") == d(2007, 9, 23));
     CHECK(step_date(workflow, "follow_up") == d(2007, 11, 1));
-    for (const Step& s : workflow.steps) CHECK(std::get<AtTrigger>(s.trigger).time == LocalTime{14, 30});
+    for (const Step& s : workflow.steps) {
+        INFO(s.id);
+        if (const auto* at = std::get_if<AtTrigger>(&s.trigger)) CHECK(at->time == LocalTime{14, 30});
+        else CHECK(std::get<OnResponseTrigger>(s.trigger).time == LocalTime{14, 30});
+    }
 }
 
 TEST_CASE("without event_dates the event runs from the general debate's opening", "[treaty]") {

@@ -1,0 +1,68 @@
+#include "campaign_state_lists.hpp"
+
+#include <stdexcept>
+#include <vector>
+
+namespace outreach::protocol_universality {
+namespace {
+
+std::filesystem::path resolve(const CampaignContext& context, const std::string& option) {
+    const std::filesystem::path given = context.params.string(option);
+    if (given.empty()) throw std::runtime_error(std::string("params.") + option + ": is empty; name a file of alpha-3 codes");
+    return given.is_absolute() ? given : context.base_dir / given;
+}
+
+StateList read_for_option(const CampaignContext& context, const char* option) {
+    try {
+        return read_state_list(resolve(context, option));
+    } catch (const StateListError& e) {
+        throw std::runtime_error(std::string("params.") + option + ": " + e.what());
+    }
+}
+
+// A code outside the (filtered) roster is legal, since a campaign may leave States
+// out, but often a typo: say so once per load.
+void warn_outside_roster(const CampaignContext& context, const StateList& list) {
+    if (!context.log) return;
+    std::vector<std::string> unknown;
+    for (const auto& entry : list.entries)
+        if (!context.roster.find(entry.code)) unknown.push_back(entry.code + " (line " + std::to_string(entry.line) + ")");
+    if (unknown.empty()) return;
+    std::string text;
+    for (const auto& u : unknown) text += (text.empty() ? "" : ", ") + u;
+    context.log->warn("{}: {} lists States that are not in the campaign's roster: {}", context.id, list.file.string(),
+                      text);
+}
+
+std::string cache_key(const CampaignContext& context) {
+    std::string key = context.id + '\n' + resolve(context, opt::bound_states_file).string();
+    if (context.params.has(opt::priority_group_file))
+        key += '\n' + resolve(context, opt::priority_group_file).string();
+    return key;
+}
+
+}  // namespace
+
+std::shared_ptr<const CampaignStateLists> StateListCache::load(const CampaignContext& context) {
+    auto lists = std::make_shared<CampaignStateLists>();
+    lists->bound = read_for_option(context, opt::bound_states_file);
+    warn_outside_roster(context, lists->bound);
+    if (context.params.has(opt::priority_group_file)) {
+        lists->priority = read_for_option(context, opt::priority_group_file);
+        warn_outside_roster(context, *lists->priority);
+    }
+    const std::string key = cache_key(context);
+    std::lock_guard lock(mutex_);
+    by_campaign_[key] = lists;
+    return lists;
+}
+
+std::shared_ptr<const CampaignStateLists> StateListCache::get(const CampaignContext& context) {
+    {
+        std::lock_guard lock(mutex_);
+        if (const auto it = by_campaign_.find(cache_key(context)); it != by_campaign_.end()) return it->second;
+    }
+    return load(context);
+}
+
+}  // namespace outreach::protocol_universality
