@@ -4,6 +4,7 @@
 
 #include "channel_factory.hpp"
 #include "commands.hpp"
+#include "daemon_loop.hpp"
 #include "journal.hpp"
 #include "runtime_loading.hpp"
 #include "scheduler.hpp"
@@ -16,7 +17,10 @@ int run_command(const CommonOptions& common, const std::optional<std::filesystem
     const auto loaded = load_for_command(common);
     const Runtime& runtime = *loaded.runtime;
     const auto& global = runtime.config.global;
-    Journal journal(state_dir ? *state_dir / "journal.sqlite" : global.journal);
+    const auto journal_file = state_dir ? *state_dir / "journal.sqlite" : global.journal;
+    // `run` and a daemon on the same journal would race for the same letters.
+    JournalLock lock(journal_file);
+    Journal journal(journal_file);
     auto channel = make_channel(global.delivery, state_dir ? *state_dir / "outbox" : global.delivery.outbox, std::cout);
     SystemClock clock;
     Scheduler scheduler(runtime, journal, clock, *channel);

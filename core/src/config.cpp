@@ -1,3 +1,4 @@
+#include "toml_support.hpp"
 #include "config.hpp"
 
 #include <algorithm>
@@ -40,30 +41,6 @@ std::string join_quoted(const std::vector<std::string>& items) {
         out += "'" + items[i] + "'";
     }
     return out;
-}
-
-std::string describe_type(toml::node_type type) {
-    switch (type) {
-        case toml::node_type::string: return "a string";
-        case toml::node_type::integer: return "an integer";
-        case toml::node_type::floating_point: return "a floating-point number";
-        case toml::node_type::boolean: return "a boolean";
-        case toml::node_type::date: return "a date";
-        case toml::node_type::time: return "a time";
-        case toml::node_type::date_time: return "a date-time";
-        case toml::node_type::array: return "an array";
-        case toml::node_type::table: return "a table";
-        case toml::node_type::none: break;
-    }
-    return "nothing";
-}
-
-std::string dotted(const std::string& prefix, std::string_view key) {
-    return prefix.empty() ? std::string(key) : prefix + "." + std::string(key);
-}
-
-std::string indexed(const std::string& field, std::size_t index) {
-    return field + "[" + std::to_string(index) + "]";
 }
 
 std::string format_position(const fs::path& file, const toml::source_region& where) {
@@ -150,12 +127,12 @@ public:
             const std::string hint = closest_match(name, known);
             const std::string message = hint.empty() ? "unknown key '" + name + "' (expected " + join_quoted(known) + ")"
                                                      : "unknown key '" + name + "' (did you mean '" + hint + "'?)";
-            report(key.source(), dotted(prefix, name), message);
+            report(key.source(), dotted_field(prefix, name), message);
         }
     }
 
     void wrong_type(const toml::node& node, const std::string& field, const std::string& expected) {
-        report(node.source(), field, "expected " + expected + ", found " + describe_type(node.type()));
+        report(node.source(), field, "expected " + expected + ", found " + describe_toml_type(node.type()));
     }
 
     std::optional<std::string> string_at(const toml::table& table, std::string_view key, const std::string& field) {
@@ -208,7 +185,7 @@ public:
             if (const auto* value = element.as_string()) {
                 items.emplace_back(value->get(), &element);
             } else {
-                wrong_type(element, indexed(field, i), "a string");
+                wrong_type(element, indexed_field(field, i), "a string");
                 all_strings = false;
             }
         }
@@ -228,13 +205,13 @@ public:
 
     // Overrides only the keys present in [sender].
     void read_sender(const toml::table& parent, const std::string& prefix, SenderConfig& sender) {
-        const std::string field = dotted(prefix, "sender");
+        const std::string field = dotted_field(prefix, "sender");
         const toml::table* table = table_at(parent, "sender", field);
         if (!table) return;
         check_known_keys(*table, kSenderKeys, field);
-        if (auto name = string_at(*table, "name", dotted(field, "name"))) sender.name = *name;
-        read_email(*table, "email", dotted(field, "email"), sender.email);
-        read_email(*table, "staff_email", dotted(field, "staff_email"), sender.staff_email);
+        if (auto name = string_at(*table, "name", dotted_field(field, "name"))) sender.name = *name;
+        read_email(*table, "email", dotted_field(field, "email"), sender.email);
+        read_email(*table, "staff_email", dotted_field(field, "staff_email"), sender.staff_email);
     }
 
 private:
@@ -274,7 +251,7 @@ void read_smtp(FileReader& reader, const toml::table& delivery, const std::strin
     const toml::table* table = reader.table_at(delivery, "smtp", prefix);
     if (!table) return;
     reader.check_known_keys(*table, kSmtpKeys, prefix);
-    const auto field = [&](std::string_view key) { return dotted(prefix, key); };
+    const auto field = [&](std::string_view key) { return dotted_field(prefix, key); };
     const auto where = [&](std::string_view key) { return table->get(key)->source(); };
 
     if (auto host = reader.string_at(*table, "host", field("host"))) {
@@ -424,7 +401,7 @@ void read_roster_section(FileReader& reader, const toml::table& root, CampaignCo
             if (contains(kStateStatuses, status)) {
                 campaign.filter.status.push_back(status);
             } else {
-                reader.report(node->source(), indexed("roster.status", i),
+                reader.report(node->source(), indexed_field("roster.status", i),
                               "unknown status '" + status + "' (expected " + join_quoted(kStateStatuses) + ")");
             }
         }
@@ -433,7 +410,7 @@ void read_roster_section(FileReader& reader, const toml::table& root, CampaignCo
         for (const auto& [group, node] : *groups) campaign.filter.groups.push_back(group);
     }
     const auto read_codes = [&](std::string_view key, std::vector<std::string>& target) {
-        const std::string field = dotted("roster", key);
+        const std::string field = dotted_field("roster", key);
         auto codes = reader.string_list_at(*roster, key, field);
         if (!codes) return;
         for (std::size_t i = 0; i < codes->size(); ++i) {
@@ -441,7 +418,7 @@ void read_roster_section(FileReader& reader, const toml::table& root, CampaignCo
             if (is_alpha3_code(code)) {
                 target.push_back(code);
             } else {
-                reader.report(node->source(), indexed(field, i),
+                reader.report(node->source(), indexed_field(field, i),
                               "'" + code + "' is not an ISO 3166-1 alpha-3 code (three capital letters, e.g. \"CIV\")");
             }
         }
@@ -497,7 +474,7 @@ std::optional<CampaignConfig> read_campaign(const fs::path& file, const GlobalCo
                 campaign.addressees.push_back(role);
             } else {
                 const std::string hint = closest_match(role, kAddresseeRoles);
-                reader.report(node->source(), indexed("addressees", i),
+                reader.report(node->source(), indexed_field("addressees", i),
                               "unknown addressee role '" + role + "' (" +
                                   (hint.empty() ? "expected " + join_quoted(kAddresseeRoles)
                                                 : "did you mean '" + hint + "'?") +

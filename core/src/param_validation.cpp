@@ -1,5 +1,7 @@
 #include "param_validation.hpp"
 
+#include "toml_support.hpp"
+
 #include <algorithm>
 #include <optional>
 
@@ -7,22 +9,6 @@ namespace outreach {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string describe_type(toml::node_type type) {
-    switch (type) {
-        case toml::node_type::string: return "a string";
-        case toml::node_type::integer: return "an integer";
-        case toml::node_type::floating_point: return "a floating-point number";
-        case toml::node_type::boolean: return "a boolean";
-        case toml::node_type::date: return "a date";
-        case toml::node_type::time: return "a time";
-        case toml::node_type::date_time: return "a date-time";
-        case toml::node_type::array: return "an array";
-        case toml::node_type::table: return "a table";
-        case toml::node_type::none: break;
-    }
-    return "nothing";
-}
 
 std::size_t edit_distance(const std::string& a, const std::string& b) {
     std::vector<std::size_t> previous(b.size() + 1), current(b.size() + 1);
@@ -71,7 +57,7 @@ private:
     }
 
     void wrong_type(const toml::node& node, const std::string& field, const std::string& expected) {
-        report(node.source(), field, "expected " + expected + ", found " + describe_type(node.type()));
+        report(node.source(), field, "expected " + expected + ", found " + describe_toml_type(node.type()));
     }
 
     template <typename T>

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "toml_support.hpp"
 #include "param_validation.hpp"
 #include "timezone.hpp"
 
@@ -20,21 +21,6 @@ std::string join_quoted(const std::vector<std::string>& names) {
     std::string out;
     for (const auto& name : names) out += (out.empty() ? "'" : ", '") + name + "'";
     return out;
-}
-
-std::string type_name(const toml::node& node) {
-    switch (node.type()) {
-        case toml::node_type::string: return "a string";
-        case toml::node_type::integer: return "an integer";
-        case toml::node_type::floating_point: return "a number";
-        case toml::node_type::boolean: return "a boolean";
-        case toml::node_type::date: return "a date";
-        case toml::node_type::time: return "a time";
-        case toml::node_type::date_time: return "a date-time";
-        case toml::node_type::array: return "an array";
-        case toml::node_type::table: return "a table";
-        default: return "nothing";
-    }
 }
 
 class ScriptReader {
@@ -62,7 +48,7 @@ public:
         std::string default_campaign;
         if (const toml::node* node = root.get("campaign")) {
             if (const auto* text = node->as_string()) default_campaign = text->get();
-            else report(node->source(), "campaign", "expected a string (a campaign id), found " + type_name(*node));
+            else report(node->source(), "campaign", "expected a string (a campaign id), found " + describe_toml_type(node->type()));
         }
         const toml::node* entries = root.get("response");
         if (!entries) {
@@ -71,7 +57,7 @@ public:
         }
         const auto* array = entries->as_array();
         if (!array) {
-            report(entries->source(), "response", "expected [[response]] tables, found " + type_name(*entries));
+            report(entries->source(), "response", "expected [[response]] tables, found " + describe_toml_type(entries->type()));
             return script;
         }
         for (std::size_t i = 0; i < array->size(); ++i) {
@@ -79,7 +65,7 @@ public:
             const toml::node& node = *array->get(i);
             const auto* table = node.as_table();
             if (!table) {
-                report(node.source(), field, "expected a table ([[response]]), found " + type_name(node));
+                report(node.source(), field, "expected a table ([[response]]), found " + describe_toml_type(node.type()));
                 continue;
             }
             read_entry(*table, field, default_campaign, script);
@@ -165,7 +151,7 @@ private:
             return std::nullopt;
         }
         if (const auto* value = node->as_string()) return value->get();
-        report(node->source(), field + "." + key, "expected a string, found " + type_name(*node));
+        report(node->source(), field + "." + key, "expected a string, found " + describe_toml_type(node->type()));
         return std::nullopt;
     }
 
@@ -174,7 +160,7 @@ private:
         if (!node) return std::nullopt;
         if (const auto* value = node->as_integer()) return std::to_string(value->get());
         if (const auto* value = node->as_string()) return value->get();
-        report(node->source(), field + ".pillar", "expected a pillar number 1 to 4, found " + type_name(*node));
+        report(node->source(), field + ".pillar", "expected a pillar number 1 to 4, found " + describe_toml_type(node->type()));
         return std::nullopt;
     }
 
@@ -204,7 +190,7 @@ private:
             return std::nullopt;
         }
         report(node->source(), field + ".date",
-               "expected a date such as 2007-06-15 or 2007-06-15T10:30:00, found " + type_name(*node));
+               "expected a date such as 2007-06-15 or 2007-06-15T10:30:00, found " + describe_toml_type(node->type()));
         return std::nullopt;
     }
 

@@ -57,6 +57,11 @@ std::optional<Instant> Scheduler::next_due() {
         }
         for (const auto& o : occurrences) {
             if (o.due < enrolled || broken_.count(occurrence_key(o))) continue;
+            // An `after` step waits for its predecessor; if that one could not
+            // fire, neither can this one yet.
+            if (const auto* after = std::get_if<AfterTrigger>(&o.step->trigger);
+                after && broken_.count(campaign.id() + "/" + after->step + "/" + o.depends_on))
+                continue;
             if (journal_.occurrence(campaign.id(), o.step->id, o.id)) continue;
             if (!best || o.due < *best) best = o.due;
             break;  // sorted: the first undecided one is this campaign's earliest
