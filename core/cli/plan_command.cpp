@@ -23,17 +23,6 @@ struct PlanRow {
     std::string reason;
 };
 
-std::size_t count_recipients(const Campaign& c, const Step& step, const std::vector<Response>& responses,
-                             const std::string& only_state) {
-    if (std::holds_alternative<TaskAction>(step.action)) return 1;
-    const auto& action = std::get<LetterAction>(step.action);
-    const auto& roles = action.roles.empty() ? c.config.addressees : action.roles;
-    std::size_t n = 0;
-    for (const State* s : resolve_audience(c, step.audience, responses, only_state))
-        for (const auto& role : roles) n += s->addressee(role) ? 1 : 0;
-    return n;
-}
-
 int plan_command(const CommonOptions& common, Date from, Date to, Format format) {
     const auto loaded = load_for_command(common);
     const Runtime& runtime = *loaded.runtime;

@@ -48,17 +48,6 @@ struct CampaignStatus {
     std::vector<DeliveryRecord> retrying, failed;
 };
 
-std::size_t count_recipients(const Campaign& c, const Step& step, const std::vector<Response>& responses,
-                             const std::string& only_state) {
-    if (std::holds_alternative<TaskAction>(step.action)) return 1;
-    const auto& action = std::get<LetterAction>(step.action);
-    const auto& roles = action.roles.empty() ? c.config.addressees : action.roles;
-    std::size_t n = 0;
-    for (const State* s : resolve_audience(c, step.audience, responses, only_state))
-        for (const auto& role : roles) n += s->addressee(role) ? 1 : 0;
-    return n;
-}
-
 CampaignStatus gather(const Campaign& campaign, Journal* journal, Instant now) {
     CampaignStatus st;
     st.campaign = &campaign;

@@ -17,4 +17,10 @@ OUTREACH_EXPORT std::vector<const State*> resolve_audience(const Campaign& campa
                                                            const std::vector<Response>& responses,
                                                            const std::string& only_state = {});
 
+// How many letters `step` would send now (1 for a staff task): audience x the
+// addressee roles each State has in the roster.
+OUTREACH_EXPORT std::size_t count_recipients(const Campaign& campaign, const Step& step,
+                                             const std::vector<Response>& responses,
+                                             const std::string& only_state = {});
+
 }  // namespace outreach

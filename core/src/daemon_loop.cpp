@@ -373,23 +373,9 @@ bool DaemonLoop::wake_file_touched() {
 }
 
 std::string DaemonLoop::describe_next(Instant due) {
-    const Instant now = clock_.now();
-    for (const auto& campaign : generation_.runtime->campaigns) {
-        if (!campaign.config.enabled) continue;
-        const Instant enrolled = journal_.enrolled_at(campaign.id()).value_or(now);
-        std::vector<PlannedOccurrence> occurrences;
-        try {
-            occurrences = expand_occurrences(campaign, journal_.responses(campaign.id()));
-        } catch (const std::exception&) {
-            continue;
-        }
-        for (const auto& o : occurrences) {
-            if (o.due > due) break;
-            if (o.due != due || o.due < enrolled) continue;
-            if (journal_.occurrence(campaign.id(), o.step->id, o.id)) continue;
-            return "next: " + campaign.id() + " " + o.step->id + " at " + format_local(due, campaign.timezone());
-        }
-    }
+    if (const auto next = generation_.scheduler->next_occurrence(); next && next->due == due)
+        return "next: " + next->campaign->id() + " " + next->step->id + " at " +
+               format_local(due, next->campaign->timezone());
     return "next: retry of failed deliveries at " + format_instant_utc(due);
 }
 

@@ -43,8 +43,8 @@ std::chrono::seconds Scheduler::retry_delay(int attempt, const std::string& key)
     return seconds(static_cast<long long>(static_cast<double>(capped.count()) * factor));
 }
 
-std::optional<Instant> Scheduler::next_due() {
-    std::optional<Instant> best = journal_.next_retry();
+std::optional<PlannedOccurrence> Scheduler::next_occurrence() {
+    std::optional<PlannedOccurrence> best;
     const Instant now = clock_.now();
     for (const auto& campaign : runtime_.campaigns) {
         if (!campaign.config.enabled) continue;
@@ -63,10 +63,16 @@ std::optional<Instant> Scheduler::next_due() {
                 after && broken_.count(campaign.id() + "/" + after->step + "/" + o.depends_on))
                 continue;
             if (journal_.occurrence(campaign.id(), o.step->id, o.id)) continue;
-            if (!best || o.due < *best) best = o.due;
+            if (!best || o.due < best->due) best = o;
             break;  // sorted: the first undecided one is this campaign's earliest
         }
     }
+    return best;
+}
+
+std::optional<Instant> Scheduler::next_due() {
+    std::optional<Instant> best = journal_.next_retry();
+    if (const auto next = next_occurrence(); next && (!best || next->due < *best)) best = next->due;
     return best;
 }
 

@@ -41,6 +41,8 @@ public:
 
     // The earliest instant at which run_due() has something to do, if any.
     std::optional<Instant> next_due();
+    // The earliest undecided occurrence that will fire (retries aside).
+    std::optional<PlannedOccurrence> next_occurrence();
     // Decide and fire everything due by clock.now(); returns what was decided.
     std::vector<FiringReport> run_due();
 

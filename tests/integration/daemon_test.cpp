@@ -312,7 +312,9 @@ TEST_CASE("daemon delivers letters due seconds ahead on time and survives a brok
     // It still delivers, on time, what the old configuration has due.
     REQUIRE(wait_until([&] { return count_files(scenario.outbox_new()) == 3; }, std::chrono::duration_cast<std::chrono::milliseconds>(due - WallClock::now()) + 20s));
     for (double late : lateness_seconds(scenario.outbox_new())) {
-        CHECK(late >= 0.0);  // never early
+        // Never early. File mtimes come from the kernel's coarse clock (up to a
+        // tick behind the real time the timerfd fired at), hence the 20 ms.
+        CHECK(late >= -0.02);
         CHECK(late < 5.0);
     }
     CHECK(notify.wait_for("STATUS=idle", 5s));
