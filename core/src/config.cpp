@@ -249,7 +249,12 @@ bool is_environment_name(const std::string& name) {
 void read_smtp(FileReader& reader, const toml::table& delivery, const std::string& channel, SmtpConfig& smtp) {
     const std::string prefix = "delivery.smtp";
     const toml::table* table = reader.table_at(delivery, "smtp", prefix);
-    if (!table) return;
+    if (!table) {
+        if (channel == "smtp" && !delivery.get("smtp"))
+            reader.report(delivery.source(), dotted_field(prefix, "host"),
+                          "channel = \"smtp\" needs a server: add [delivery.smtp] with host = \"...\"");
+        return;
+    }
     reader.check_known_keys(*table, kSmtpKeys, prefix);
     const auto field = [&](std::string_view key) { return dotted_field(prefix, key); };
     const auto where = [&](std::string_view key) { return table->get(key)->source(); };

@@ -426,7 +426,8 @@ TEST_CASE("unknown time zones are reported with the closest IANA name", "[config
 
 TEST_CASE("delivery channel must be maildir, stdout or smtp", "[config]") {
     for (const std::string channel : {"maildir", "stdout", "smtp"}) {
-        Fixture fixture(kMinimalGlobal + "[delivery]\nchannel = \"" + channel + "\"\n");
+        Fixture fixture(kMinimalGlobal + "[delivery]\nchannel = \"" + channel + "\"\n" +
+                        (channel == "smtp" ? "[delivery.smtp]\nhost = \"smtp.example.org\"\n" : ""));
         Diagnostics diagnostics;
         const Config config = load_config(fixture.global_file, diagnostics);
         INFO(dump(diagnostics));
@@ -1078,4 +1079,15 @@ TEST_CASE("[delivery.smtp] username and password come together", "[config]") {
         CHECK(has_diagnostic(host_diagnostics, host_fixture.global_file, position_of(host_text, "25.0"),
                              "delivery.smtp.port", "expected an integer, found a floating-point number"));
     }
+}
+
+TEST_CASE("channel smtp without an [delivery.smtp] table names the missing host", "[config]") {
+    Fixture fixture(kMinimalGlobal + "[delivery]\nchannel = \"smtp\"\n");
+    Diagnostics diagnostics;
+    (void)load_config(fixture.global_file, diagnostics);
+    INFO(dump(diagnostics));
+    REQUIRE(diagnostics.size() == 1);
+    CHECK(diagnostics[0].field == "delivery.smtp.host");
+    CHECK(diagnostics[0].line == 2);
+    CHECK_THAT(diagnostics[0].message, Catch::Contains("needs a server"));
 }
