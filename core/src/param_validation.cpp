@@ -83,7 +83,7 @@ private:
         std::vector<T> items;
         bool ok = true;
         for (std::size_t i = 0; i < array->size(); ++i) {
-            auto item = value_of<T>((*array)[i], indexed(field, i), element_expected);
+            auto item = value_of<T>((*array)[i], indexed_field(field, i), element_expected);
             if (item) {
                 items.push_back(std::move(*item));
             } else {
@@ -123,13 +123,13 @@ private:
     std::optional<std::vector<DateRange>> date_ranges(const toml::node& node, const std::string& field) {
         const auto* array = node.as_array();
         if (!array) {
-            wrong_type(node, field, "a list of date ranges ([first, last] or {from = ..., to = ...})");
+            wrong_type(node, field, "a list of date ranges ([first, last], {from = ..., to = ...} or one date)");
             return std::nullopt;
         }
         std::vector<DateRange> ranges;
         bool ok = true;
         for (std::size_t i = 0; i < array->size(); ++i) {
-            auto range = date_range((*array)[i], indexed(field, i));
+            auto range = date_range((*array)[i], indexed_field(field, i));
             if (range) {
                 ranges.push_back(*range);
             } else {
@@ -149,8 +149,8 @@ private:
                            " element" + (pair->size() == 1 ? "" : "s"));
                 return std::nullopt;
             }
-            first = date((*pair)[0], indexed(field, 0));
-            last = date((*pair)[1], indexed(field, 1));
+            first = date((*pair)[0], indexed_field(field, 0));
+            last = date((*pair)[1], indexed_field(field, 1));
         } else if (const auto* table = node.as_table()) {
             bool ok = true;
             for (const auto& [key, value] : *table) {
@@ -162,8 +162,11 @@ private:
             first = endpoint(*table, "from", field);
             last = endpoint(*table, "to", field);
             if (!ok) return std::nullopt;
+        } else if (node.is_date() || node.is_string()) {
+            // A single date is a one-day range (a one-day conference, say).
+            first = last = date(node, field);
         } else {
-            wrong_type(node, field, "a date range ([first, last] or {from = ..., to = ...})");
+            wrong_type(node, field, "a date range ([first, last], {from = ..., to = ...} or one date)");
             return std::nullopt;
         }
         if (!first || !last) return std::nullopt;
@@ -180,10 +183,6 @@ private:
         if (const toml::node* value = table.get(key)) return date(*value, endpoint_field);
         report(table.source(), endpoint_field, "date range is missing '" + std::string(key) + "'");
         return std::nullopt;
-    }
-
-    static std::string indexed(const std::string& field, std::size_t index) {
-        return field + "[" + std::to_string(index) + "]";
     }
 
     const fs::path& file_;

@@ -869,7 +869,7 @@ blackout = [
   {from = 2007-12-24, to = 2007-12-30, note = "x"},
   [2007-01-01],
   ["2007-01-01", "2007-13-01"],
-  "2007-01-01",
+  42,
 ]
 )");
         Diagnostics diagnostics;
@@ -885,7 +885,7 @@ blackout = [
         CHECK(has_diagnostic(diagnostics, input.file, input.at("\"2007-13-01\""), "params.blackout[4][1]",
                              "not a date (expected YYYY-MM-DD)"));
         CHECK(has_diagnostic(diagnostics, input.file, {8, 3}, "params.blackout[5]",
-                             "expected a date range ([first, last] or {from = ..., to = ...}), found a string"));
+                             "expected a date range ([first, last], {from = ..., to = ...} or one date), found an integer"));
         CHECK(diagnostics.size() == 6);
         CHECK_FALSE(params.has("blackout"));
     }
@@ -1090,4 +1090,18 @@ TEST_CASE("channel smtp without an [delivery.smtp] table names the missing host"
     CHECK(diagnostics[0].field == "delivery.smtp.host");
     CHECK(diagnostics[0].line == 2);
     CHECK_THAT(diagnostics[0].message, Catch::Contains("needs a server"));
+}
+
+TEST_CASE("a single date in a date-range list is a one-day range", "[config]") {
+    const std::vector<OptionSpec> specs{{"days", OptionType::DateRanges, std::nullopt, true, "days"}};
+    const auto table = toml::parse("days = [2006-11-06, [2007-11-05, 2007-11-07], \"2008-11-03\"]\n");
+    Diagnostics diagnostics;
+    const Params params = validate_params(table, specs, "inline.toml", diagnostics);
+    INFO(dump(diagnostics));
+    REQUIRE(diagnostics.empty());
+    const auto& ranges = params.date_ranges("days");
+    REQUIRE(ranges.size() == 3);
+    CHECK(ranges[0] == DateRange{make_date(2006, 11, 6), make_date(2006, 11, 6)});
+    CHECK(ranges[1] == DateRange{make_date(2007, 11, 5), make_date(2007, 11, 7)});
+    CHECK(ranges[2] == DateRange{make_date(2008, 11, 3), make_date(2008, 11, 3)});
 }
