@@ -50,8 +50,8 @@ public:
             const bool present = std::any_of(existing.begin(), existing.end(), [&](const ResponseRecord& r) {
                 return same_response(r, campaign.id(), response);
             });
-            out_ << format_local(response.at, campaign.timezone()) << "  " << campaign.id() << "  response  "
-                 << response.state << " " << describe_response(&campaign, response);
+            out_ << timeline_head(format_local(response.at, campaign.timezone()), campaign.id(), "response")
+                 << "  " << response.state << " " << describe_response(&campaign, response);
             if (present) {
                 ++already_;
                 out_ << "  (already recorded)\n";

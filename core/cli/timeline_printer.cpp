@@ -1,13 +1,23 @@
 #include "timeline_printer.hpp"
 
+#include "table.hpp"
 #include "timezone.hpp"
 
 namespace outreach::cli {
 
+std::string timeline_head(const std::string& when, const std::string& campaign, const std::string& what) {
+    // Fixed columns keep a season's timeline readable down the page.
+    const auto pad = [](const std::string& text, std::size_t width) {
+        const std::size_t w = display_width(text);
+        return text + std::string(w < width ? width - w : 0, ' ');
+    };
+    return when + "  " + pad(campaign, 22) + "  " + pad(what, 24);
+}
+
 void TimelinePrinter::occurrence_decided(const FiringReport& report) {
     const auto& o = report.occurrence;
     const std::string when = format_local(o.due, o.campaign->timezone());
-    const std::string head = when + "  " + o.campaign->id() + "  " + o.step->id;
+    const std::string head = timeline_head(when, o.campaign->id(), o.step->id);
     if (report.status != OccurrenceStatus::Fired) {
         ++skipped_;
         out_ << head << "  " << to_string(report.status) << ": " << report.reason << "\n";

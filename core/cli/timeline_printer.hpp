@@ -7,6 +7,9 @@
 
 namespace outreach::cli {
 
+// The fixed columns every timeline line starts with: when, campaign, what.
+std::string timeline_head(const std::string& when, const std::string& campaign, const std::string& what);
+
 class TimelinePrinter final : public SchedulerObserver {
 public:
     TimelinePrinter(std::ostream& out, bool summary_only) : out_(out), summary_only_(summary_only) {}

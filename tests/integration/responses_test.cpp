@@ -271,7 +271,7 @@ TEST_CASE("Focus 2007 season with the example response script", "[responses][sea
     auto r = outreach_cli(args);
     INFO(r.output);
     REQUIRE(r.exit_code == 0);
-    CHECK_THAT(r.output, Catch::Contains("2007-06-15 16:30 EDT  focus2007  response  DEU intends_to_sign"));
+    CHECK_THAT(r.output, Catch::Matches("[\\s\\S]*2007-06-15 16:30 EDT  focus2007 +response +DEU intends_to_sign[\\s\\S]*"));
     CHECK_THAT(r.output, Catch::Contains("13 scripted responses recorded"));
 
     const auto runtime = focus2007_runtime();
