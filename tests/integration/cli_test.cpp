@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <sys/wait.h>
 
+#include "daemon_loop.hpp"
 #include "test_support.hpp"
 
 using namespace outreach::test;
@@ -180,4 +181,15 @@ TEST_CASE("simulate twice on the same state dir sends nothing new", "[cli]") {
     CHECK(second.exit_code == 0);
     CHECK_THAT(second.output, Catch::Contains("0 letters and 0 tasks delivered"));
     CHECK(count_files(dir / "state/outbox/new") == files);
+}
+
+TEST_CASE("run refuses a journal that a daemon holds", "[cli]") {
+    ScratchDir dir;
+    std::filesystem::create_directories(dir / "state");
+    const outreach::JournalLock daemon_lock(dir / "state/journal.sqlite");  // as a running daemon would
+    const auto r = run(kShippedConfig + " run --state-dir " + (dir / "state").string());
+    INFO(r.output);
+    CHECK(r.exit_code == 3);
+    CHECK_THAT(r.output, Catch::Contains("is using"));
+    CHECK_THAT(r.output, Catch::Contains("journal.sqlite"));
 }
