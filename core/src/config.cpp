@@ -22,7 +22,8 @@ const std::vector<std::string> kSenderKeys = {"name", "email", "staff_email"};
 const std::vector<std::string> kDeliveryKeys = {"channel", "outbox", "smtp"};
 const std::vector<std::string> kChannels = {"maildir", "stdout", "smtp"};
 const std::vector<std::string> kSmtpKeys = {"host",          "port",         "security",       "username",
-                                            "password_file", "password_env", "timeout_seconds"};
+                                            "password_file", "password_env", "timeout_seconds",
+                                            "ca_file"};
 const std::vector<std::string> kSmtpSecurity = {"starttls", "tls", "none"};
 const std::vector<std::string> kCampaignKeys = {"id",        "type",   "enabled", "timezone", "addressees",
                                                 "templates", "roster", "sender",  "params"};
@@ -309,6 +310,21 @@ void read_smtp(FileReader& reader, const toml::table& delivery, const std::strin
             reader.report(where("password_file"), field("password_file"), "the password file name is empty");
         } else {
             smtp.password_file = resolve(reader.directory(), *file);
+        }
+    }
+    // The CA file is public data, so unlike the password it is checked here,
+    // where the diagnostic can point at the setting.
+    if (auto file = reader.string_at(*table, "ca_file", field("ca_file"))) {
+        std::error_code ec;
+        if (file->empty()) {
+            reader.report(where("ca_file"), field("ca_file"),
+                          "the CA file name is empty (remove ca_file to trust the system's CA certificates)");
+        } else if (const fs::path ca_file = resolve(reader.directory(), *file); !fs::exists(ca_file, ec)) {
+            reader.report(where("ca_file"), field("ca_file"), "CA file '" + ca_file.string() + "' does not exist");
+        } else if (!fs::is_regular_file(ca_file, ec)) {
+            reader.report(where("ca_file"), field("ca_file"), "CA file '" + ca_file.string() + "' is not a regular file");
+        } else {
+            smtp.ca_file = ca_file;
         }
     }
     if (auto variable = reader.string_at(*table, "password_env", field("password_env"))) {

@@ -27,6 +27,7 @@ struct SmtpConfig {
     std::string username;                  // empty: no authentication
     std::filesystem::path password_file;   // mode 0600 or stricter, owned by the running user
     std::string password_env;              // or: the environment variable holding the password
+    std::filesystem::path ca_file;         // PEM CA certificate(s) to trust instead of the system's; empty: system CAs
     int timeout_seconds = 60;              // per message, connection included
 };
 

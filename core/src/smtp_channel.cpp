@@ -103,6 +103,18 @@ bool is_connection_error(CURLcode code) {
     }
 }
 
+bool is_certificate_error(CURLcode code) {
+    switch (code) {
+        case CURLE_PEER_FAILED_VERIFICATION:
+        case CURLE_SSL_CACERT_BADFILE:
+        case CURLE_SSL_ISSUER_ERROR:
+        case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+            return true;
+        default:
+            return false;
+    }
+}
+
 struct CurlListFree {
     void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
@@ -237,6 +249,15 @@ struct SmtpChannel::Session {
         curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, &Session::debug_hook);
         curl_easy_setopt(curl, CURLOPT_DEBUGDATA, this);
         if (config.security == "starttls") curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
+        // Certificate and host-name checks are never switched off: a private CA
+        // is trusted by naming it in ca_file, not by trusting anything.
+        curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+        curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+        if (!config.ca_file.empty()) {
+            // Only the named CA is trusted: the system's CA directory is dropped too.
+            curl_easy_setopt(curl, CURLOPT_CAINFO, config.ca_file.c_str());
+            curl_easy_setopt(curl, CURLOPT_CAPATH, static_cast<const char*>(nullptr));
+        }
         if (!config.username.empty()) {
             curl_easy_setopt(curl, CURLOPT_USERNAME, config.username.c_str());
             curl_easy_setopt(curl, CURLOPT_PASSWORD, password.c_str());
@@ -261,6 +282,17 @@ struct SmtpChannel::Session {
         if (code == CURLE_LOGIN_DENIED)
             return {Status::TemporaryFailure, detail + " (check delivery.smtp username and password)",
                     std::move(message_id)};
+        // A certificate that does not verify is a configuration problem too:
+        // retried with backoff until the operator fixes ca_file or the server.
+        if (is_certificate_error(code))
+            return {Status::TemporaryFailure,
+                    detail + " (the server's certificate did not verify; check delivery.smtp.ca_file and host)",
+                    std::move(message_id)};
+        // 530: the server wants STARTTLS or a login before mail; the setting is
+        // at fault, not the letter.
+        if (reply_code == 530)
+            return {Status::TemporaryFailure, detail + " (check delivery.smtp security, username and password)",
+                    std::move(message_id)};
         if (reply_code >= 500 && reply_code < 600) return {Status::PermanentFailure, detail, std::move(message_id)};
         // 4xx replies, refused or broken connections, timeouts, TLS trouble:
         // all worth another attempt later.
@@ -281,6 +313,13 @@ SmtpChannel::SmtpChannel(const SmtpConfig& config) : session_(std::make_unique<S
         throw std::runtime_error("delivery.smtp.username is set but neither password_file nor password_env is");
     if (config.username.empty() && has_password_source)
         throw std::runtime_error("delivery.smtp has a password but no username");
+    if (!config.ca_file.empty()) {
+        // Checked here too for channels built without load_config: a daemon
+        // should refuse to start rather than fail every letter.
+        std::error_code ec;
+        if (!fs::is_regular_file(config.ca_file, ec) || ::access(config.ca_file.c_str(), R_OK) != 0)
+            throw std::runtime_error("delivery.smtp.ca_file: cannot read CA file " + config.ca_file.string());
+    }
     ensure_curl_initialized();
     session_->config = config;
     session_->url = smtp_url(config);

@@ -4,9 +4,14 @@
 // channel, so the letters of a batch share one connection. At-least-once: the
 // Message-ID derived from the idempotency key lets receivers drop a duplicate.
 //
-// Results: a connection problem or a 4xx reply is a TemporaryFailure (the
-// scheduler retries with backoff); a 5xx reply is a PermanentFailure; the
-// detail carries the server's reply or curl's error text.
+// TLS: the server's certificate and host name are always verified, against
+// SmtpConfig::ca_file when set (and then only it), else the system's CAs.
+//
+// Results: a connection problem, a certificate that does not verify, a 4xx
+// reply, a rejected login (535) or a 530 (STARTTLS or login required first) is
+// a TemporaryFailure (the scheduler retries with backoff); any other 5xx reply
+// is a PermanentFailure; the detail carries the server's reply or curl's error
+// text.
 #include <filesystem>
 #include <memory>
 #include <string>

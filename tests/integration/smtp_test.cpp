@@ -627,3 +627,226 @@ TEST_CASE("smtp: make_channel builds the smtp channel and refuses one without a 
     delivery.smtp.host.clear();
     CHECK_THROWS_WITH(make_channel(delivery, "/nonexistent-outbox", preview), Catch::Contains("host"));
 }
+
+// ---- TLS: STARTTLS and implicit TLS against aiosmtpd with a test-made CA ----
+
+namespace {
+
+const char* const kOpenssl = "/usr/bin/openssl";
+
+#define REQUIRE_TLS_TOOLS()                                                                             \
+    do {                                                                                                \
+        REQUIRE_SMTP_SERVER();                                                                          \
+        if (::access(kOpenssl, X_OK) != 0) {                                                            \
+            WARN("skipped: " << kOpenssl << " is needed to make the test certificates (package openssl)"); \
+            return;                                                                                     \
+        }                                                                                               \
+    } while (false)
+
+void openssl(const std::vector<std::string>& args) {
+    std::vector<std::string> command{kOpenssl};
+    command.insert(command.end(), args.begin(), args.end());
+    std::string shown;
+    for (const auto& arg : command) shown += arg + " ";
+    INFO(shown);
+    REQUIRE(run_quietly(command) == 0);
+}
+
+// A certificate authority made for one test, and server certificates it signs.
+class TestCertificates {
+public:
+    explicit TestCertificates(const fs::path& dir) : dir_(dir) {
+        make_authority("ca", "Outreach Test CA");
+        make_authority("other-ca", "Outreach Unrelated CA");
+        make_server("server", "IP:127.0.0.1,DNS:localhost");
+        make_server("wrong-name", "DNS:mail.example.org");
+    }
+
+    fs::path ca() const { return dir_ / "ca.crt"; }
+    fs::path other_ca() const { return dir_ / "other-ca.crt"; }
+    fs::path certificate(const std::string& server) const { return dir_ / (server + ".crt"); }
+    fs::path key(const std::string& server) const { return dir_ / (server + ".key"); }
+
+private:
+    void make_authority(const std::string& name, const std::string& common_name) {
+        openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+                 "-subj", "/CN=" + common_name, "-addext", "basicConstraints=critical,CA:TRUE", "-addext",
+                 "keyUsage=critical,keyCertSign,cRLSign", "-keyout", (dir_ / (name + ".key")).string(), "-out",
+                 (dir_ / (name + ".crt")).string()});
+    }
+
+    void make_server(const std::string& name, const std::string& alt_names) {
+        const fs::path extensions = dir_ / (name + ".ext");
+        write_file(extensions, "subjectAltName=" + alt_names +
+                                   "\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n"
+                                   "extendedKeyUsage=serverAuth\n");
+        const fs::path request = dir_ / (name + ".csr");
+        openssl({"req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj",
+                 "/CN=localhost", "-keyout", key(name).string(), "-out", request.string()});
+        openssl({"x509", "-req", "-in", request.string(), "-CA", ca().string(), "-CAkey", (dir_ / "ca.key").string(),
+                 "-set_serial", std::to_string(++serial_), "-days", "2", "-extfile", extensions.string(), "-out",
+                 certificate(name).string()});
+    }
+
+    fs::path dir_;
+    int serial_ = 1000;
+};
+
+// aiosmtpd's Mailbox handler behind STARTTLS, which it requires before MAIL.
+std::unique_ptr<SmtpServer> starttls_mailbox(int port, const TestCertificates& certificates,
+                                             const std::string& server, const fs::path& maildir,
+                                             const fs::path& log) {
+    return std::make_unique<SmtpServer>(
+        std::vector<std::string>{kPython, "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:" + std::to_string(port),
+                                 "--tlscert", certificates.certificate(server).string(), "--tlskey",
+                                 certificates.key(server).string(), "-c", "aiosmtpd.handlers.Mailbox",
+                                 maildir.string()},
+        port, log);
+}
+
+// The same with TLS from the first byte (SMTPS).
+std::unique_ptr<SmtpServer> smtps_mailbox(int port, const TestCertificates& certificates, const fs::path& maildir,
+                                          const fs::path& log) {
+    return std::make_unique<SmtpServer>(
+        std::vector<std::string>{kPython, "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:" + std::to_string(port),
+                                 "--smtpscert", certificates.certificate("server").string(), "--smtpskey",
+                                 certificates.key("server").string(), "-c", "aiosmtpd.handlers.Mailbox",
+                                 maildir.string()},
+        port, log);
+}
+
+SmtpConfig tls_smtp(const std::string& security, int port, const fs::path& ca_file) {
+    SmtpConfig config = plain_smtp(port);
+    config.security = security;
+    config.ca_file = ca_file;
+    return config;
+}
+
+}  // namespace
+
+TEST_CASE("smtp: STARTTLS with the private CA in ca_file delivers letters that parse", "[smtp]") {
+    REQUIRE_TLS_TOOLS();
+    ScratchDir dir;
+    const TestCertificates certificates(dir.path());
+    const int port = free_port();
+    auto server = starttls_mailbox(port, certificates, "server", dir / "maildir", dir / "server.log");
+
+    const std::vector<Letter> letters = {
+        letter_to("focus2007/invitation/2007-05-09/CIV/foreign_minister", "fm.civ@example.org",
+                  "Ministre des Affaires étrangères de Côte d'Ivoire"),
+        letter_to("focus2007/invitation/2007-05-09/CHL/foreign_minister", "fm.chl@example.org",
+                  "Ministro de Relaciones Exteriores de Chile")};
+    std::map<std::string, const Letter*> by_message_id;
+    {
+        SmtpChannel channel(tls_smtp("starttls", port, certificates.ca()));
+        for (const auto& letter : letters) {
+            const DeliveryResult result = channel.deliver(letter);
+            INFO(result.detail);
+            CHECK(result.status == DeliveryResult::Status::Delivered);
+            CHECK(result.detail.find("250") != std::string::npos);
+            by_message_id[result.message_id] = &letter;
+        }
+    }
+    server->stop();
+
+    const auto received = messages_in(dir / "maildir/new");
+    INFO(read_text(dir / "server.log"));
+    REQUIRE(received.size() == letters.size());
+    for (const auto& text : received) {
+        const ParsedMessage message = parse_message(text);
+        REQUIRE(by_message_id.count(message.message_id) == 1);
+        const Letter& letter = *by_message_id[message.message_id];
+        CHECK(message.to_email == letter.to_email);
+        CHECK(message.to_name == letter.to_name);
+        CHECK(message.subject == letter.subject);
+        CHECK(header(message, "X-RcptTo") == letter.to_email);
+        CHECK(message.body.find("event.\n.\n..two dots\nPlease accept") != std::string::npos);
+    }
+}
+
+TEST_CASE("smtp: a server certificate that does not verify is a temporary failure naming the certificate",
+          "[smtp]") {
+    REQUIRE_TLS_TOOLS();
+    ScratchDir dir;
+    const TestCertificates certificates(dir.path());
+    const Letter letter = letter_to("k/tls-refused", "fm.civ@example.org", "Minister");
+    const auto expect_certificate_failure = [&](const SmtpConfig& config) {
+        SmtpChannel channel(config);
+        const DeliveryResult result = channel.deliver(letter);
+        INFO(result.detail);
+        // The operator must fix ca_file or the server; retried with backoff meanwhile.
+        CHECK(result.status == DeliveryResult::Status::TemporaryFailure);
+        CHECK_THAT(result.detail, Catch::Contains("certificate"));
+        CHECK_THAT(result.detail, Catch::Contains("delivery.smtp.ca_file"));
+        CHECK(result.message_id == message_id_for(letter.idempotency_key, letter.from_email));
+    };
+    const int port = free_port();
+    SECTION("without ca_file the system CAs do not know the test CA") {
+        auto server = starttls_mailbox(port, certificates, "server", dir / "maildir", dir / "server.log");
+        expect_certificate_failure(tls_smtp("starttls", port, {}));
+    }
+    SECTION("a ca_file naming another CA") {
+        auto server = starttls_mailbox(port, certificates, "server", dir / "maildir", dir / "server.log");
+        expect_certificate_failure(tls_smtp("starttls", port, certificates.other_ca()));
+    }
+    SECTION("the right CA but a certificate for another host name") {
+        auto server = starttls_mailbox(port, certificates, "wrong-name", dir / "maildir", dir / "server.log");
+        expect_certificate_failure(tls_smtp("starttls", port, certificates.ca()));
+    }
+    CHECK(messages_in(dir / "maildir/new").empty());
+}
+
+TEST_CASE("smtp: security none against a server that requires STARTTLS is refused with 530, retried", "[smtp]") {
+    REQUIRE_TLS_TOOLS();
+    ScratchDir dir;
+    const TestCertificates certificates(dir.path());
+    const int port = free_port();
+    auto server = starttls_mailbox(port, certificates, "server", dir / "maildir", dir / "server.log");
+    SmtpChannel channel(plain_smtp(port));
+    const DeliveryResult result = channel.deliver(letter_to("k/plain", "fm.civ@example.org", "Minister"));
+    INFO(result.detail);
+    // The setting is wrong, not the letter: it goes out once security is fixed.
+    CHECK(result.status == DeliveryResult::Status::TemporaryFailure);
+    CHECK_THAT(result.detail, Catch::Contains("530") && Catch::Contains("STARTTLS"));
+    CHECK_THAT(result.detail, Catch::Contains("delivery.smtp security"));
+    server->stop();
+    CHECK(messages_in(dir / "maildir/new").empty());
+}
+
+TEST_CASE("smtp: implicit TLS (smtps) verifies the host name localhost against ca_file", "[smtp]") {
+    REQUIRE_TLS_TOOLS();
+    ScratchDir dir;
+    const TestCertificates certificates(dir.path());
+    const int port = free_port();
+    auto server = smtps_mailbox(port, certificates, dir / "maildir", dir / "server.log");
+    SmtpConfig config = tls_smtp("tls", port, certificates.ca());
+    config.host = "localhost";  // the certificate's DNS name; 127.0.0.1 is its IP name
+    {
+        SmtpChannel channel(config);
+        const DeliveryResult result = channel.deliver(letter_to("k/smtps", "fm.fra@example.org", "Ministre"));
+        INFO(result.detail);
+        CHECK(result.status == DeliveryResult::Status::Delivered);
+    }
+    {
+        config.ca_file = certificates.other_ca();
+        SmtpChannel channel(config);
+        const DeliveryResult result = channel.deliver(letter_to("k/smtps-refused", "fm.fra@example.org", "Ministre"));
+        INFO(result.detail);
+        CHECK(result.status == DeliveryResult::Status::TemporaryFailure);
+        CHECK_THAT(result.detail, Catch::Contains("certificate"));
+    }
+    server->stop();
+    const auto received = messages_in(dir / "maildir/new");
+    INFO(read_text(dir / "server.log"));
+    REQUIRE(received.size() == 1);
+    CHECK(parse_message(received[0]).message_id == message_id_for("k/smtps", "treaty@example.org"));
+}
+
+TEST_CASE("smtp: a ca_file that cannot be read stops the channel from starting", "[smtp]") {
+    ScratchDir dir;
+    SmtpConfig config = tls_smtp("starttls", 587, dir / "missing-ca.crt");
+    CHECK_THROWS_WITH(SmtpChannel(config),
+                      Catch::Contains("delivery.smtp.ca_file") && Catch::Contains((dir / "missing-ca.crt").string()));
+    config.ca_file = dir.path();  // a directory
+    CHECK_THROWS_WITH(SmtpChannel(config), Catch::Contains("delivery.smtp.ca_file"));
+}

@@ -1105,3 +1105,46 @@ TEST_CASE("a single date in a date-range list is a one-day range", "[config]") {
     CHECK(ranges[1] == DateRange{make_date(2007, 11, 5), make_date(2007, 11, 7)});
     CHECK(ranges[2] == DateRange{make_date(2008, 11, 3), make_date(2008, 11, 3)});
 }
+
+TEST_CASE("[delivery.smtp] ca_file resolves next to the file and must exist", "[config]") {
+    {
+        Fixture fixture(kMinimalGlobal + "[delivery]\nchannel = \"smtp\"\n[delivery.smtp]\nhost = \"mx\"\n"
+                                         "ca_file = \"tls/private-ca.pem\"\n");
+        fixture.dir.write("tls/private-ca.pem", "-----BEGIN CERTIFICATE-----\n");
+        Diagnostics diagnostics;
+        const Config config = load_config(fixture.global_file, diagnostics);
+        INFO(dump(diagnostics));
+        REQUIRE(diagnostics.empty());
+        CHECK(config.global.delivery.smtp.ca_file == fixture.dir.path() / "tls/private-ca.pem");
+    }
+    {
+        Fixture fixture(kMinimalGlobal + "[delivery.smtp]\nhost = \"mx\"\n");
+        Diagnostics diagnostics;
+        const Config config = load_config(fixture.global_file, diagnostics);
+        REQUIRE(diagnostics.empty());
+        CHECK(config.global.delivery.smtp.ca_file.empty());  // the system's CAs
+    }
+    const std::string text = kMinimalGlobal + "[delivery.smtp]\nhost = \"mx\"\nca_file = \"missing-ca.pem\"\n";
+    Fixture fixture(text);
+    Diagnostics diagnostics;
+    const Config config = load_config(fixture.global_file, diagnostics);
+    INFO(dump(diagnostics));
+    REQUIRE(diagnostics.size() == 1);
+    CHECK(has_diagnostic(diagnostics, fixture.global_file, position_of(text, "\"missing-ca.pem\""),
+                         "delivery.smtp.ca_file",
+                         "CA file '" + (fixture.dir.path() / "missing-ca.pem").string() + "' does not exist"));
+    CHECK(config.global.delivery.smtp.ca_file.empty());
+
+    for (const std::string value : {"\"\"", "\"campaigns\"", "42"}) {
+        const std::string bad_text = kMinimalGlobal + "[delivery.smtp]\nhost = \"mx\"\nca_file = " + value + "\n";
+        Fixture bad(bad_text);
+        Diagnostics bad_diagnostics;
+        load_config(bad.global_file, bad_diagnostics);
+        INFO(value << "\n" << dump(bad_diagnostics));
+        REQUIRE(bad_diagnostics.size() == 1);
+        CHECK(bad_diagnostics[0].field == "delivery.smtp.ca_file");
+        const Position setting = position_of(bad_text, "ca_file = " + value);  // the value is 10 columns on
+        CHECK(bad_diagnostics[0].line == setting.line);
+        CHECK(bad_diagnostics[0].column == setting.column + 10);
+    }
+}
