@@ -132,8 +132,7 @@ std::vector<FiringReport> Scheduler::run_campaign(const Campaign& campaign, Inst
             const auto ref = journal_.occurrence(campaign.id(), after->step, o.depends_on);
             if (!ref) {
                 const Step* ref_step = campaign.step(after->step);
-                const auto ref_list = expand_occurrences(campaign, responses);
-                const bool before_enrolment = std::any_of(ref_list.begin(), ref_list.end(), [&](const auto& r) {
+                const bool before_enrolment = std::any_of(occurrences.begin(), occurrences.end(), [&](const auto& r) {
                     return r.step == ref_step && r.id == o.depends_on && r.due < enrolled;
                 });
                 if (before_enrolment)

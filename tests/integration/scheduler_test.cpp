@@ -340,3 +340,22 @@ TEST_CASE("a journal that is not a database is refused with its path", "[journal
     write_file(dir / "bad.sqlite", "this is not a database, just text that is long enough to have a header...");
     CHECK_THROWS_WITH(Journal(dir / "bad.sqlite"), Catch::Contains("bad.sqlite"));
 }
+
+TEST_CASE("an after-step whose predecessor fell before enrolment is skipped, not left waiting", "[scheduler]") {
+    ScratchDir dir;
+    Workflow wf = season();
+    wf.steps.push_back(letter_step("second_letter", AfterTrigger{"invitation", std::chrono::hours(48)}));
+    auto runtime = make_runtime(dir.path(), wf);
+    Journal journal(dir / "journal.sqlite");
+    MaildirChannel outbox(dir / "outbox");
+    VirtualClock clock(local(2007, 5, 10));  // enrolled after the invitation, before the second letter
+    Scheduler scheduler(*runtime, journal, clock, outbox);
+    const auto reports = simulate(scheduler, clock, local(2007, 6, 1));
+    CHECK(letters_in(reports, "invitation") == 0);
+    CHECK(letters_in(reports, "second_letter") == 0);
+    const auto decided = journal.occurrence("test", "second_letter", "2007-05-09T09:00");
+    REQUIRE(decided);
+    CHECK(decided->status == OccurrenceStatus::Skipped);
+    CHECK_THAT(decided->reason, Catch::Contains("before the campaign was enrolled"));
+    CHECK(letters_in(reports, "weekly_reminder") > 0);  // and the season goes on
+}
