@@ -9,27 +9,12 @@
 #include <sys/wait.h>
 
 #include "daemon_loop.hpp"
+#include "cli_runner.hpp"
 #include "test_support.hpp"
 
 using namespace outreach::test;
 
 namespace {
-
-struct Result {
-    int exit_code;
-    std::string output;  // stdout and stderr together
-};
-
-Result run(const std::string& args) {
-    const std::string command = std::string(OUTREACH_CLI) + " " + args + " 2>&1";
-    FILE* pipe = ::popen(command.c_str(), "r");
-    REQUIRE(pipe);
-    std::string out;
-    std::array<char, 4096> buf{};
-    while (std::size_t n = std::fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
-    const int status = ::pclose(pipe);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
 
 const std::string kRepo = OUTREACH_SOURCE_DIR;
 const std::string kShippedConfig = "-c " + kRepo + "/config/outreach.toml";
@@ -60,7 +45,7 @@ std::string replace(std::string text, const std::string& from, const std::string
 }  // namespace
 
 TEST_CASE("validate accepts the shipped configuration", "[cli]") {
-    const auto r = run(kShippedConfig + " validate");
+    const auto r = run_outreach(kShippedConfig + " validate");
     INFO(r.output);
     CHECK(r.exit_code == 0);
     CHECK_THAT(r.output, Catch::Contains("configuration is valid"));
@@ -89,7 +74,7 @@ TEST_CASE("validate reports each kind of error with file:line:column and field",
     };
     for (const auto& c : cases) {
         SECTION(c.name) {
-            const auto r = run(broken_config(dir, c.campaign) + " validate");
+            const auto r = run_outreach(broken_config(dir, c.campaign) + " validate");
             INFO(r.output);
             CHECK(r.exit_code == 1);
             CHECK_THAT(r.output, Catch::Contains(c.expected));
@@ -97,7 +82,7 @@ TEST_CASE("validate reports each kind of error with file:line:column and field",
     }
     SECTION("malformed roster") {
         write_file(dir / "roster.toml", "[[state]]\ncode = \"CIV\"\nname = \"Côte d'Ivoire\"\nstatus = \"memberr\"\n");
-        const auto r = run(broken_config(dir, replace(kGoodCampaign, kRepo + "/config/rosters/un-states.toml",
+        const auto r = run_outreach(broken_config(dir, replace(kGoodCampaign, kRepo + "/config/rosters/un-states.toml",
                                                       (dir / "roster.toml").string())) +
                            " validate");
         INFO(r.output);
@@ -107,25 +92,25 @@ TEST_CASE("validate reports each kind of error with file:line:column and field",
 }
 
 TEST_CASE("bad command-line arguments are usage errors", "[cli]") {
-    CHECK(run(kShippedConfig + " plan --from 2007-13-01 --to 2007-12-31").exit_code == 2);
-    CHECK(run(kShippedConfig + " frobnicate").exit_code == 2);
-    const auto r = run(kShippedConfig + " plugins --describe no_such_type");
+    CHECK(run_outreach(kShippedConfig + " plan --from 2007-13-01 --to 2007-12-31").exit_code == 2);
+    CHECK(run_outreach(kShippedConfig + " frobnicate").exit_code == 2);
+    const auto r = run_outreach(kShippedConfig + " plugins --describe no_such_type");
     CHECK(r.exit_code == 1);
     CHECK_THAT(r.output, Catch::Contains("no_such_type"));
 }
 
 TEST_CASE("plugins lists and describes the treaty_event type from its option table", "[cli]") {
-    auto r = run(kShippedConfig + " plugins");
+    auto r = run_outreach(kShippedConfig + " plugins");
     CHECK(r.exit_code == 0);
     CHECK_THAT(r.output, Catch::Contains("treaty_event"));
-    r = run(kShippedConfig + " plugins --describe treaty_event");
+    r = run_outreach(kShippedConfig + " plugins --describe treaty_event");
     CHECK(r.exit_code == 0);
     CHECK_THAT(r.output, Catch::Contains("reminder_offsets"));
     CHECK_THAT(r.output, Catch::Contains("[-60, -30, -14]"));
 }
 
 TEST_CASE("plan --format json lists the Focus 2007 season", "[cli]") {
-    const auto r = run(kShippedConfig + " plan --from 2007-01-01 --to 2007-12-31 --campaign focus2007 --format json");
+    const auto r = run_outreach(kShippedConfig + " plan --from 2007-01-01 --to 2007-12-31 --campaign focus2007 --format json");
     INFO(r.output);
     REQUIRE(r.exit_code == 0);
     const auto json = nlohmann::json::parse(r.output);
@@ -143,7 +128,7 @@ TEST_CASE("simulate twice on the same state dir sends nothing new", "[cli]") {
     ScratchDir dir;
     const std::string args = kShippedConfig + " simulate --from 2007-01-01 --to 2007-12-31 --campaign focus2007 --summary --state-dir " +
                              (dir / "state").string();
-    const auto first = run(args);
+    const auto first = run_outreach(args);
     INFO(first.output);
     REQUIRE(first.exit_code == 0);
     CHECK_THAT(first.output, Catch::Contains("1170 letters and 2 tasks delivered"));
@@ -177,7 +162,7 @@ TEST_CASE("simulate twice on the same state dir sends nothing new", "[cli]") {
     } else {
         WARN("/usr/bin/python3 missing: strict RFC 5322 parse skipped");
     }
-    const auto second = run(args);
+    const auto second = run_outreach(args);
     CHECK(second.exit_code == 0);
     CHECK_THAT(second.output, Catch::Contains("0 letters and 0 tasks delivered"));
     CHECK(count_files(dir / "state/outbox/new") == files);
@@ -187,7 +172,7 @@ TEST_CASE("run refuses a journal that a daemon holds", "[cli]") {
     ScratchDir dir;
     std::filesystem::create_directories(dir / "state");
     const outreach::JournalLock daemon_lock(dir / "state/journal.sqlite");  // as a running daemon would
-    const auto r = run(kShippedConfig + " run --state-dir " + (dir / "state").string());
+    const auto r = run_outreach(kShippedConfig + " run --state-dir " + (dir / "state").string());
     INFO(r.output);
     CHECK(r.exit_code == 3);
     CHECK_THAT(r.output, Catch::Contains("is using"));

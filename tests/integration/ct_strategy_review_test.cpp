@@ -17,6 +17,7 @@
 #include "outreach/plugin.hpp"
 #include "runtime.hpp"
 #include "scheduler.hpp"
+#include "season_runner.hpp"
 #include "test_support.hpp"
 #include "timezone.hpp"
 
@@ -106,33 +107,6 @@ std::string build_error(Given given, const std::string& name, OptionValue value)
         return e.what();
     }
     return "no error";
-}
-
-struct ScriptedResponse {
-    std::string state, kind, payload;
-    Instant at;
-};
-
-// Runs the scheduler until `to`, recording each response when the clock reaches it.
-void run_season(Scheduler& scheduler, Journal& journal, VirtualClock& clock, const std::string& campaign,
-                std::vector<ScriptedResponse> responses, Instant to) {
-    std::stable_sort(responses.begin(), responses.end(),
-                     [](const ScriptedResponse& a, const ScriptedResponse& b) { return a.at < b.at; });
-    std::size_t next_response = 0;
-    scheduler.run_due();
-    for (;;) {
-        const auto due = scheduler.next_due();
-        const bool response_first =
-            next_response < responses.size() && (!due || responses[next_response].at <= *due);
-        const Instant next = response_first ? responses[next_response].at : due.value_or(to);
-        if (next >= to) break;
-        clock.set(std::max(clock.now(), next));
-        if (response_first) {
-            const auto& r = responses[next_response++];
-            journal.add_response(campaign, Response{r.state, r.kind, r.payload, r.at}, "", clock.now());
-        }
-        scheduler.run_due();
-    }
 }
 
 }  // namespace

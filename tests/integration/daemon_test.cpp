@@ -25,6 +25,7 @@
 
 #include "journal.hpp"
 #include "message.hpp"
+#include "cli_runner.hpp"
 #include "test_support.hpp"
 
 using namespace outreach::test;
@@ -238,23 +239,6 @@ private:
     std::optional<int> exit_code_;
 };
 
-struct CommandResult {
-    int exit_code;
-    std::string output;
-};
-
-CommandResult run_cli(const std::string& args) {
-    const std::string command = "env -u INVOCATION_ID -u JOURNAL_STREAM -u NOTIFY_SOCKET " + std::string(OUTREACH_CLI) +
-                                " " + args + " 2>&1";
-    FILE* pipe = ::popen(command.c_str(), "r");
-    REQUIRE(pipe);
-    std::string out;
-    std::array<char, 4096> buf{};
-    while (std::size_t n = std::fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
-    const int status = ::pclose(pipe);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
 // Every letter in the outbox, by idempotency key (X-Outreach-Key).
 std::multiset<std::string> delivered_keys(const fs::path& outbox_new) {
     std::multiset<std::string> keys;
@@ -386,7 +370,7 @@ TEST_CASE("a second daemon on the same journal exits 3 naming the first", "[daem
     Daemon first(scenario, &notify);
     REQUIRE(notify.wait_for("READY=1", 10s));
 
-    const auto second = run_cli("-c " + scenario.config().string() + " daemon --state-dir " + scenario.state().string());
+    const auto second = run_outreach("-c " + scenario.config().string() + " daemon --state-dir " + scenario.state().string());
     INFO(second.output);
     CHECK(second.exit_code == 3);
     CHECK_THAT(second.output, Catch::Contains("another outreach daemon (pid " + std::to_string(first.pid()) +
@@ -406,7 +390,7 @@ TEST_CASE("daemon refuses to start on an invalid configuration", "[daemon]") {
     Scenario scenario;
     scenario.campaign("soon", WallClock::now() + 24h);
     scenario.break_campaign("soon");
-    const auto r = run_cli("-c " + scenario.config().string() + " daemon --state-dir " + scenario.state().string());
+    const auto r = run_outreach("-c " + scenario.config().string() + " daemon --state-dir " + scenario.state().string());
     INFO(r.output);
     CHECK(r.exit_code == 1);
     CHECK_THAT(r.output, Catch::Contains("campaigns/soon.toml:"));

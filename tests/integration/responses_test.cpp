@@ -6,19 +6,18 @@
 
 #include <nlohmann/json.hpp>
 
-#include <array>
 #include <cstdio>
 #include <fstream>
 #include <map>
 #include <regex>
 #include <set>
 #include <sstream>
-#include <sys/wait.h>
 
 #include "journal.hpp"
 #include "message.hpp"
 #include "response_recording.hpp"
 #include "response_script.hpp"
+#include "cli_runner.hpp"
 #include "test_support.hpp"
 #include "timezone.hpp"
 
@@ -26,23 +25,6 @@ using namespace outreach;
 using namespace outreach::test;
 
 namespace {
-
-struct CliResult {
-    int exit_code;
-    std::string output;
-};
-
-// `merge_stderr`: false keeps stdout alone (JSON output), stderr discarded.
-CliResult outreach_cli(const std::string& args, bool merge_stderr = true) {
-    const std::string command = std::string(OUTREACH_CLI) + " " + args + (merge_stderr ? " 2>&1" : " 2>/dev/null");
-    FILE* pipe = ::popen(command.c_str(), "r");
-    REQUIRE(pipe);
-    std::string out;
-    std::array<char, 4096> buf{};
-    while (std::size_t n = std::fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
-    const int status = ::pclose(pipe);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
 
 const std::string kRepo = OUTREACH_SOURCE_DIR;
 const std::string kConfig = "-c " + kRepo + "/config/outreach.toml";
@@ -160,7 +142,7 @@ TEST_CASE("validate_response checks State, kind and payload", "[responses]") {
 TEST_CASE("respond and status round trip through the CLI", "[responses]") {
     ScratchDir dir;
     const std::string state_dir = " --state-dir " + quoted(dir.path());
-    auto r = outreach_cli(kConfig + " respond focus2007 FRA intends_to_sign --treaty '" + kCrpd +
+    auto r = run_outreach(kConfig + " respond focus2007 FRA intends_to_sign --treaty '" + kCrpd +
                           "' --at 2007-06-15 --note 'Note verbale of 14 June'" + state_dir);
     INFO(r.output);
     REQUIRE(r.exit_code == 0);
@@ -168,11 +150,11 @@ TEST_CASE("respond and status round trip through the CLI", "[responses]") {
                                          ") on 2007-06-15 09:00 EDT"));
     CHECK(std::filesystem::exists(dir / "journal.sqlite.wake"));  // the daemon re-plans on it
 
-    r = outreach_cli(kConfig + " respond focus2007 'Norway' declined --note 'not this year' --at 2007-07-10T14:30" +
+    r = run_outreach(kConfig + " respond focus2007 'Norway' declined --note 'not this year' --at 2007-07-10T14:30" +
                      state_dir);
     REQUIRE(r.exit_code == 0);
     // Recording the same response again adds nothing.
-    r = outreach_cli(kConfig + " respond focus2007 fra intends_to_sign --treaty '" + kCrpd + "' --at 2007-06-15" + state_dir);
+    r = run_outreach(kConfig + " respond focus2007 fra intends_to_sign --treaty '" + kCrpd + "' --at 2007-06-15" + state_dir);
     CHECK(r.exit_code == 0);
     CHECK_THAT(r.output, Catch::Contains("Already recorded"));
     {
@@ -184,7 +166,7 @@ TEST_CASE("respond and status round trip through the CLI", "[responses]") {
         CHECK(records[1].response.at == to_instant(make_date(2007, 7, 10), {14, 30}, kZone));
     }
 
-    r = outreach_cli(kConfig + " status focus2007 --format json --as-of 2007-07-01" + state_dir, false);
+    r = run_outreach(kConfig + " status focus2007 --format json --as-of 2007-07-01" + state_dir, false);
     INFO(r.output);
     REQUIRE(r.exit_code == 0);
     auto json = nlohmann::json::parse(r.output);
@@ -201,14 +183,14 @@ TEST_CASE("respond and status round trip through the CLI", "[responses]") {
     CHECK(c["next_step"]["due_local"] == "2007-07-03 09:00 EDT");
     CHECK(c["next_step"]["recipients"] == 194);  // France answered: not reminded
 
-    r = outreach_cli(kConfig + " status focus2007 --as-of 2007-08-01" + state_dir);
+    r = run_outreach(kConfig + " status focus2007 --as-of 2007-08-01" + state_dir);
     CHECK(r.exit_code == 0);
     CHECK_THAT(r.output, Catch::Contains("intends_to_sign 1"));
     CHECK_THAT(r.output, Catch::Contains("declined 1"));
     CHECK_THAT(r.output, Catch::Contains("not responded  193: AFG AGO ALB"));
     CHECK_THAT(r.output, Catch::Contains("next deadline  2007-09-01 notification_deadline"));
 
-    r = outreach_cli(kConfig + " history focus2007 --state NOR" + state_dir);
+    r = run_outreach(kConfig + " history focus2007 --state NOR" + state_dir);
     CHECK(r.exit_code == 0);
     CHECK_THAT(r.output, Catch::Contains("2007-07-10 14:30 EDT"));
     CHECK_THAT(r.output, Catch::Contains("response declined (\"not this year\")"));
@@ -237,7 +219,7 @@ TEST_CASE("respond refuses bad responses with a clear message", "[responses]") {
     };
     for (const auto& c : cases) {
         SECTION(c.name) {
-            const auto r = outreach_cli(kConfig + " respond " + c.args + state_dir);
+            const auto r = run_outreach(kConfig + " respond " + c.args + state_dir);
             INFO(r.output);
             CHECK(r.exit_code == 1);
             CHECK_THAT(r.output, Catch::Contains(c.expected));
@@ -250,13 +232,13 @@ TEST_CASE("respond refuses bad responses with a clear message", "[responses]") {
         campaign = std::regex_replace(campaign, std::regex("file = \"\\.\\./rosters/un-states\\.toml\""),
                                       "file = \"" + kRepo + "/config/rosters/un-states.toml\"\nexclude = [\"FRA\"]");
         write_file(dir / "cfg/campaigns/focus2007.toml", campaign);
-        const auto r = outreach_cli("-c " + quoted(dir / "cfg/outreach.toml") + " respond focus2007 France declined" + state_dir);
+        const auto r = run_outreach("-c " + quoted(dir / "cfg/outreach.toml") + " respond focus2007 France declined" + state_dir);
         INFO(r.output);
         CHECK(r.exit_code == 1);
         CHECK_THAT(r.output, Catch::Contains("France (FRA) is not in the roster of campaign 'focus2007'"));
     }
     SECTION("a treaty that is not highlighted is recorded with a warning") {
-        const auto r = outreach_cli(kConfig + " respond focus2007 FRA intends_to_sign --treaty 'Ottawa Convention' --at 2007-06-01" + state_dir);
+        const auto r = run_outreach(kConfig + " respond focus2007 FRA intends_to_sign --treaty 'Ottawa Convention' --at 2007-06-01" + state_dir);
         INFO(r.output);
         CHECK(r.exit_code == 0);
         CHECK_THAT(r.output, Catch::Contains("warning: treaty 'Ottawa Convention' is not one of the treaties highlighted"));
@@ -268,7 +250,7 @@ TEST_CASE("Focus 2007 season with the example response script", "[responses][sea
     const std::string script = kRepo + "/config/responses/focus2007-responses.toml";
     const std::string args = kConfig + " simulate --from 2007-01-01 --to 2007-12-31 --campaign focus2007 --summary"
                                        " --responses " + script + " --state-dir " + quoted(dir.path());
-    auto r = outreach_cli(args);
+    auto r = run_outreach(args);
     INFO(r.output);
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.output, Catch::Matches("[\\s\\S]*2007-06-15 16:30 EDT  focus2007 +response +DEU intends_to_sign[\\s\\S]*"));
@@ -356,7 +338,7 @@ TEST_CASE("Focus 2007 season with the example response script", "[responses][sea
     CHECK(task.find("Norway") == std::string::npos);
 
     // Re-running on the same directory records and sends nothing new.
-    r = outreach_cli(args);
+    r = run_outreach(args);
     CHECK(r.exit_code == 0);
     CHECK_THAT(r.output, Catch::Contains("0 scripted responses recorded; 13 already recorded earlier"));
     CHECK_THAT(r.output, Catch::Contains("0 letters and 0 tasks delivered"));
@@ -390,7 +372,7 @@ TEST_CASE("a response script with errors reports each with file:line:column and 
                "state = \"CHL\"\n"                                // 21
                "kind = \"declined\"\n"                            // 22
                "date = 2007-06-02\n");                            // 23
-    const auto r = outreach_cli(kConfig + " simulate --from 2007-01-01 --to 2007-12-31 --campaign focus2007 --responses " +
+    const auto r = run_outreach(kConfig + " simulate --from 2007-01-01 --to 2007-12-31 --campaign focus2007 --responses " +
                                 quoted(file) + " --state-dir " + quoted(dir / "state"));
     INFO(r.output);
     CHECK(r.exit_code == 1);
