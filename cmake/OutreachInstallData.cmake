@@ -1,5 +1,5 @@
 # Installs what `outreach` reads besides its code, at the places the executable
-# looks for them relative to its own prefix (core/src/plugin_host.cpp):
+# looks for them relative to its own prefix (core/src/plugins/plugin_host.cpp):
 #
 #   <prefix>/share/outreach/templates/<type>/*.mustache   searched after a config's own templates
 #   <prefix>/share/outreach/rosters/                       the shipped roster (and its ODbL attribution)

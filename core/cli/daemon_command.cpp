@@ -6,12 +6,12 @@
 #include <optional>
 #include <sstream>
 
-#include "channel_factory.hpp"
+#include "delivery/channel_factory.hpp"
 #include "commands.hpp"
-#include "config.hpp"
-#include "daemon_loop.hpp"
-#include "journal.hpp"
-#include "scheduler.hpp"
+#include "config/config.hpp"
+#include "daemon/daemon_loop.hpp"
+#include "journal/journal.hpp"
+#include "schedule/scheduler.hpp"
 #include "timeline_printer.hpp"
 
 namespace outreach::cli {

@@ -7,12 +7,12 @@
 #include <memory>
 
 #include "commands.hpp"
-#include "journal.hpp"
-#include "param_validation.hpp"
-#include "response_recording.hpp"
+#include "journal/journal.hpp"
+#include "config/param_validation.hpp"
+#include "journal/response_recording.hpp"
 #include "runtime_loading.hpp"
 #include "table.hpp"
-#include "timezone.hpp"
+#include "time/timezone.hpp"
 
 namespace outreach::cli {
 namespace {

@@ -4,12 +4,12 @@
 #include <iostream>
 #include <memory>
 
-#include "audience.hpp"
+#include "schedule/audience.hpp"
 #include "commands.hpp"
-#include "occurrences.hpp"
+#include "schedule/occurrences.hpp"
 #include "runtime_loading.hpp"
 #include "table.hpp"
-#include "timezone.hpp"
+#include "time/timezone.hpp"
 
 namespace outreach::cli {
 namespace {

@@ -1,10 +1,10 @@
 #include <iostream>
 
 #include "commands.hpp"
-#include "plugin_host.hpp"
+#include "plugins/plugin_host.hpp"
 #include "runtime_loading.hpp"
 #include "table.hpp"
-#include "text_wrap.hpp"
+#include "delivery/text_wrap.hpp"
 
 namespace outreach::cli {
 namespace {

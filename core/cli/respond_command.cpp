@@ -6,13 +6,13 @@
 #include <memory>
 
 #include "commands.hpp"
-#include "config.hpp"
-#include "journal.hpp"
+#include "config/config.hpp"
+#include "journal/journal.hpp"
 #include "outreach/clock.hpp"
-#include "param_validation.hpp"
-#include "response_recording.hpp"
+#include "config/param_validation.hpp"
+#include "journal/response_recording.hpp"
 #include "runtime_loading.hpp"
-#include "timezone.hpp"
+#include "time/timezone.hpp"
 
 namespace outreach::cli {
 namespace {

@@ -2,12 +2,12 @@
 #include <iostream>
 #include <memory>
 
-#include "channel_factory.hpp"
+#include "delivery/channel_factory.hpp"
 #include "commands.hpp"
-#include "daemon_loop.hpp"
-#include "journal.hpp"
+#include "daemon/daemon_loop.hpp"
+#include "journal/journal.hpp"
 #include "runtime_loading.hpp"
-#include "scheduler.hpp"
+#include "schedule/scheduler.hpp"
 #include "timeline_printer.hpp"
 
 namespace outreach::cli {

@@ -5,14 +5,14 @@
 #include <algorithm>
 #include <iostream>
 
-#include "channel.hpp"
+#include "delivery/channel.hpp"
 #include "commands.hpp"
-#include "journal.hpp"
-#include "response_script.hpp"
+#include "journal/journal.hpp"
+#include "journal/response_script.hpp"
 #include "runtime_loading.hpp"
-#include "scheduler.hpp"
+#include "schedule/scheduler.hpp"
 #include "timeline_printer.hpp"
-#include "timezone.hpp"
+#include "time/timezone.hpp"
 
 namespace outreach::cli {
 namespace {

@@ -8,15 +8,15 @@
 #include <set>
 #include <sstream>
 
-#include "audience.hpp"
+#include "schedule/audience.hpp"
 #include "commands.hpp"
-#include "journal.hpp"
-#include "occurrences.hpp"
+#include "journal/journal.hpp"
+#include "schedule/occurrences.hpp"
 #include "outreach/clock.hpp"
-#include "response_recording.hpp"
+#include "journal/response_recording.hpp"
 #include "runtime_loading.hpp"
 #include "table.hpp"
-#include "timezone.hpp"
+#include "time/timezone.hpp"
 
 namespace outreach::cli {
 namespace {

@@ -1,7 +1,7 @@
 #include "timeline_printer.hpp"
 
 #include "table.hpp"
-#include "timezone.hpp"
+#include "time/timezone.hpp"
 
 namespace outreach::cli {
 

@@ -3,7 +3,7 @@
 // after `simulate` and `run`.
 #include <ostream>
 
-#include "scheduler.hpp"
+#include "schedule/scheduler.hpp"
 
 namespace outreach::cli {
 

@@ -5,9 +5,9 @@
 #include <map>
 #include <set>
 
-#include "param_validation.hpp"
-#include "recurrence.hpp"
-#include "roster_loader.hpp"
+#include "config/param_validation.hpp"
+#include "schedule/recurrence.hpp"
+#include "roster/roster_loader.hpp"
 
 namespace outreach {
 namespace {

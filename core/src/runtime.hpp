@@ -10,11 +10,11 @@
 
 #include <spdlog/logger.h>
 
-#include "config.hpp"
-#include "diagnostics.hpp"
+#include "config/config.hpp"
+#include "config/diagnostics.hpp"
 #include "outreach/plugin.hpp"
-#include "plugin_host.hpp"
-#include "template_renderer.hpp"
+#include "plugins/plugin_host.hpp"
+#include "delivery/template_renderer.hpp"
 
 namespace outreach {
 

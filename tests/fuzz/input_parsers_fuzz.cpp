@@ -19,9 +19,9 @@
 
 #include <unistd.h>
 
-#include "config.hpp"
-#include "roster_loader.hpp"
-#include "template_renderer.hpp"
+#include "config/config.hpp"
+#include "roster/roster_loader.hpp"
+#include "delivery/template_renderer.hpp"
 
 namespace fs = std::filesystem;
 

@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <sys/wait.h>
 
-#include "daemon_loop.hpp"
+#include "daemon/daemon_loop.hpp"
 #include "cli_runner.hpp"
 #include "test_support.hpp"
 

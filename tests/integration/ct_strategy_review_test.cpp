@@ -12,14 +12,14 @@
 
 #include <boost/dll/shared_library.hpp>
 
-#include "channel.hpp"
-#include "journal.hpp"
+#include "delivery/channel.hpp"
+#include "journal/journal.hpp"
 #include "outreach/plugin.hpp"
 #include "runtime.hpp"
-#include "scheduler.hpp"
+#include "schedule/scheduler.hpp"
 #include "season_runner.hpp"
 #include "test_support.hpp"
-#include "timezone.hpp"
+#include "time/timezone.hpp"
 
 using namespace outreach;
 using namespace outreach::test;

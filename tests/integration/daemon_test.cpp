@@ -23,8 +23,8 @@
 #include <sstream>
 #include <thread>
 
-#include "journal.hpp"
-#include "message.hpp"
+#include "journal/journal.hpp"
+#include "delivery/message.hpp"
 #include "cli_runner.hpp"
 #include "test_support.hpp"
 

@@ -6,12 +6,12 @@
 #include <map>
 #include <sstream>
 
-#include "channel.hpp"
-#include "journal.hpp"
+#include "delivery/channel.hpp"
+#include "journal/journal.hpp"
 #include "runtime.hpp"
-#include "scheduler.hpp"
+#include "schedule/scheduler.hpp"
 #include "test_support.hpp"
-#include "timezone.hpp"
+#include "time/timezone.hpp"
 
 using namespace outreach;
 using namespace outreach::test;

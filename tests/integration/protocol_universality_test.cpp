@@ -13,14 +13,14 @@
 
 #include <boost/dll/shared_library.hpp>
 
-#include "channel.hpp"
-#include "journal.hpp"
+#include "delivery/channel.hpp"
+#include "journal/journal.hpp"
 #include "outreach/plugin.hpp"
 #include "runtime.hpp"
-#include "scheduler.hpp"
+#include "schedule/scheduler.hpp"
 #include "season_runner.hpp"
 #include "test_support.hpp"
-#include "timezone.hpp"
+#include "time/timezone.hpp"
 
 // The plugin is a MODULE with hidden visibility, so its parser cannot be linked;
 // it is a pure function, compiled here once more to be tested directly.

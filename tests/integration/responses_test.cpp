@@ -13,13 +13,13 @@
 #include <set>
 #include <sstream>
 
-#include "journal.hpp"
-#include "message.hpp"
-#include "response_recording.hpp"
-#include "response_script.hpp"
+#include "journal/journal.hpp"
+#include "delivery/message.hpp"
+#include "journal/response_recording.hpp"
+#include "journal/response_script.hpp"
 #include "cli_runner.hpp"
 #include "test_support.hpp"
-#include "timezone.hpp"
+#include "time/timezone.hpp"
 
 using namespace outreach;
 using namespace outreach::test;

@@ -4,11 +4,11 @@
 
 #include <stdexcept>
 
-#include "channel.hpp"
-#include "journal.hpp"
-#include "scheduler.hpp"
+#include "delivery/channel.hpp"
+#include "journal/journal.hpp"
+#include "schedule/scheduler.hpp"
 #include "test_support.hpp"
-#include "timezone.hpp"
+#include "time/timezone.hpp"
 
 using namespace outreach;
 using namespace outreach::test;

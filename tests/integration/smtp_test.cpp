@@ -26,13 +26,13 @@
 #include <thread>
 #include <vector>
 
-#include "channel_factory.hpp"
-#include "journal.hpp"
-#include "message.hpp"
-#include "scheduler.hpp"
-#include "smtp_channel.hpp"
+#include "delivery/channel_factory.hpp"
+#include "journal/journal.hpp"
+#include "delivery/message.hpp"
+#include "schedule/scheduler.hpp"
+#include "delivery/smtp_channel.hpp"
 #include "test_support.hpp"
-#include "timezone.hpp"
+#include "time/timezone.hpp"
 
 extern char** environ;
 

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "journal.hpp"
+#include "journal/journal.hpp"
 #include "outreach/clock.hpp"
-#include "scheduler.hpp"
+#include "schedule/scheduler.hpp"
 
 namespace outreach::test {
 

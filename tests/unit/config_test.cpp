@@ -9,8 +9,8 @@
 #include <string>
 #include <unistd.h>
 
-#include "config.hpp"
-#include "param_validation.hpp"
+#include "config/config.hpp"
+#include "config/param_validation.hpp"
 
 namespace fs = std::filesystem;
 using namespace outreach;

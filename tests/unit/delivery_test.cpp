@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "channel.hpp"
-#include "message.hpp"
-#include "template_renderer.hpp"
+#include "delivery/channel.hpp"
+#include "delivery/message.hpp"
+#include "delivery/template_renderer.hpp"
 
 namespace fs = std::filesystem;
 using namespace outreach;

@@ -12,7 +12,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "plugin_host.hpp"
+#include "plugins/plugin_host.hpp"
 
 namespace fs = std::filesystem;
 using outreach::PluginHost;

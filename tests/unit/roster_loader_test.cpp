@@ -9,7 +9,7 @@
 
 #include <unistd.h>
 
-#include "roster_loader.hpp"
+#include "roster/roster_loader.hpp"
 
 namespace fs = std::filesystem;
 using namespace outreach;

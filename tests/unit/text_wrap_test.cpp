@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "text_wrap.hpp"
+#include "delivery/text_wrap.hpp"
 
 using outreach::wrap_text;
 

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "recurrence.hpp"
-#include "timezone.hpp"
+#include "schedule/recurrence.hpp"
+#include "time/timezone.hpp"
 
 using namespace outreach;
 

@@ -1,0 +1,618 @@
+#include "config/toml_support.hpp"
+#include "config/config.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <system_error>
+
+#include <date/tz.h>
+
+#include "config/param_validation.hpp"
+
+namespace outreach {
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::vector<std::string> kGlobalKeys = {"timezone", "journal",    "campaigns", "templates",
+                                              "plugin_dirs", "sender", "delivery"};
+const std::vector<std::string> kSenderKeys = {"name", "email", "staff_email"};
+const std::vector<std::string> kDeliveryKeys = {"channel", "outbox", "smtp"};
+const std::vector<std::string> kChannels = {"maildir", "stdout", "smtp"};
+const std::vector<std::string> kSmtpKeys = {"host",          "port",         "security",       "username",
+                                            "password_file", "password_env", "timeout_seconds",
+                                            "ca_file"};
+const std::vector<std::string> kSmtpSecurity = {"starttls", "tls", "none"};
+const std::vector<std::string> kCampaignKeys = {"id",        "type",   "enabled", "timezone", "addressees",
+                                                "templates", "roster", "sender",  "params"};
+const std::vector<std::string> kRosterKeys = {"file", "status", "groups", "include", "exclude"};
+const std::vector<std::string> kAddresseeRoles = {"head_of_state", "foreign_minister", "permanent_representative"};
+const std::vector<std::string> kStateStatuses = {"member", "observer"};
+
+bool contains(const std::vector<std::string>& items, const std::string& item) {
+    return std::find(items.begin(), items.end(), item) != items.end();
+}
+
+std::string join_quoted(const std::vector<std::string>& items) {
+    std::string out;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i) out += i + 1 == items.size() ? " or " : ", ";
+        out += "'" + items[i] + "'";
+    }
+    return out;
+}
+
+std::string format_position(const fs::path& file, const toml::source_region& where) {
+    return file.string() + ":" + std::to_string(where.begin.line) + ":" + std::to_string(where.begin.column);
+}
+
+fs::path resolve(const fs::path& base_dir, const std::string& value) {
+    return (base_dir / fs::path(value)).lexically_normal();
+}
+
+// local@domain.tld, printable ASCII without spaces or the characters that would
+// need quoting in a header.
+bool is_plausible_email(const std::string& address) {
+    const auto at = address.find('@');
+    if (at == std::string::npos || at == 0 || address.find('@', at + 1) != std::string::npos) return false;
+    for (const char c : address) {
+        if (c <= ' ' || c >= 127 || std::string_view("<>()[],;:\"\\").find(c) != std::string_view::npos) return false;
+    }
+    const std::string domain = address.substr(at + 1);
+    const auto dot = domain.find('.');
+    return dot != std::string::npos && dot != 0 && domain.back() != '.' && domain.find("..") == std::string::npos;
+}
+
+bool is_valid_campaign_id(const std::string& id) {
+    const auto allowed = [](char c, bool first) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (!first && (c == '_' || c == '-'));
+    };
+    if (id.empty() || !allowed(id.front(), true)) return false;
+    return std::all_of(id.begin() + 1, id.end(), [&](char c) { return allowed(c, false); });
+}
+
+bool is_alpha3_code(const std::string& code) {
+    return code.size() == 3 && std::all_of(code.begin(), code.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
+std::vector<std::string> known_zone_names() {
+    std::vector<std::string> names;
+    try {
+        const auto& db = date::get_tzdb();
+        // With the system tz database (USE_OS_TZDB) links are listed as zones too.
+        for (const auto& zone : db.zones) names.emplace_back(zone.name());
+    } catch (const std::exception&) {
+        // No tz database: the unknown-zone message simply carries no hint.
+    }
+    return names;
+}
+
+// Reads one TOML file and reports every problem in it, with its position.
+class FileReader {
+public:
+    FileReader(fs::path file, Diagnostics& out) : file_(std::move(file)), out_(out) {}
+
+    const fs::path& file() const { return file_; }
+    fs::path directory() const { return file_.parent_path(); }
+
+    std::optional<toml::table> parse() {
+        std::error_code ec;
+        if (!fs::exists(file_, ec)) {
+            report_at(0, 0, "", "file not found");
+            return std::nullopt;
+        }
+        try {
+            return toml::parse_file(file_.string());
+        } catch (const toml::parse_error& error) {
+            report(error.source(), "", std::string(error.description()));
+            return std::nullopt;
+        }
+    }
+
+    void report(const toml::source_region& where, std::string field, std::string message) {
+        report_at(static_cast<int>(where.begin.line), static_cast<int>(where.begin.column), std::move(field),
+                  std::move(message));
+    }
+
+    void report_at(int line, int column, std::string field, std::string message) {
+        out_.push_back(Diagnostic{file_, line, column, std::move(field), std::move(message)});
+    }
+
+    void check_known_keys(const toml::table& table, const std::vector<std::string>& known,
+                          const std::string& prefix) {
+        for (const auto& [key, value] : table) {
+            const std::string name(key.str());
+            if (contains(known, name)) continue;
+            const std::string hint = closest_match(name, known);
+            const std::string message = hint.empty() ? "unknown key '" + name + "' (expected " + join_quoted(known) + ")"
+                                                     : "unknown key '" + name + "' (did you mean '" + hint + "'?)";
+            report(key.source(), dotted_field(prefix, name), message);
+        }
+    }
+
+    void wrong_type(const toml::node& node, const std::string& field, const std::string& expected) {
+        report(node.source(), field, "expected " + expected + ", found " + describe_toml_type(node.type()));
+    }
+
+    std::optional<std::string> string_at(const toml::table& table, std::string_view key, const std::string& field) {
+        const toml::node* node = table.get(key);
+        if (!node) return std::nullopt;
+        if (const auto* value = node->as_string()) return value->get();
+        wrong_type(*node, field, "a string");
+        return std::nullopt;
+    }
+
+    std::optional<bool> boolean_at(const toml::table& table, std::string_view key, const std::string& field) {
+        const toml::node* node = table.get(key);
+        if (!node) return std::nullopt;
+        if (const auto* value = node->as_boolean()) return value->get();
+        wrong_type(*node, field, "a boolean (true or false)");
+        return std::nullopt;
+    }
+
+    std::optional<std::int64_t> integer_at(const toml::table& table, std::string_view key, const std::string& field) {
+        const toml::node* node = table.get(key);
+        if (!node) return std::nullopt;
+        if (const auto* value = node->as_integer()) return value->get();
+        wrong_type(*node, field, "an integer");
+        return std::nullopt;
+    }
+
+    const toml::table* table_at(const toml::table& table, std::string_view key, const std::string& field) {
+        const toml::node* node = table.get(key);
+        if (!node) return nullptr;
+        if (const auto* value = node->as_table()) return value;
+        wrong_type(*node, field, "a table");
+        return nullptr;
+    }
+
+    // Each string element with its node, so callers can check values at their own position.
+    std::optional<std::vector<std::pair<std::string, const toml::node*>>> string_list_at(const toml::table& table,
+                                                                                         std::string_view key,
+                                                                                         const std::string& field) {
+        const toml::node* node = table.get(key);
+        if (!node) return std::nullopt;
+        const auto* array = node->as_array();
+        if (!array) {
+            wrong_type(*node, field, "a list of strings");
+            return std::nullopt;
+        }
+        std::vector<std::pair<std::string, const toml::node*>> items;
+        bool all_strings = true;
+        for (std::size_t i = 0; i < array->size(); ++i) {
+            const toml::node& element = (*array)[i];
+            if (const auto* value = element.as_string()) {
+                items.emplace_back(value->get(), &element);
+            } else {
+                wrong_type(element, indexed_field(field, i), "a string");
+                all_strings = false;
+            }
+        }
+        if (!all_strings) return std::nullopt;
+        return items;
+    }
+
+    std::optional<std::string> timezone_at(const toml::table& table, const std::string& field) {
+        auto zone = string_at(table, "timezone", field);
+        if (!zone) return std::nullopt;
+        if (is_known_timezone(*zone)) return zone;
+        const std::string hint = closest_match(*zone, known_zone_names());
+        report(table.get("timezone")->source(), field,
+               "unknown time zone '" + *zone + "'" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+        return std::nullopt;
+    }
+
+    // Overrides only the keys present in [sender].
+    void read_sender(const toml::table& parent, const std::string& prefix, SenderConfig& sender) {
+        const std::string field = dotted_field(prefix, "sender");
+        const toml::table* table = table_at(parent, "sender", field);
+        if (!table) return;
+        check_known_keys(*table, kSenderKeys, field);
+        if (auto name = string_at(*table, "name", dotted_field(field, "name"))) sender.name = *name;
+        read_email(*table, "email", dotted_field(field, "email"), sender.email);
+        read_email(*table, "staff_email", dotted_field(field, "staff_email"), sender.staff_email);
+    }
+
+private:
+    void read_email(const toml::table& table, std::string_view key, const std::string& field, std::string& target) {
+        auto email = string_at(table, key, field);
+        if (!email) return;
+        if (is_plausible_email(*email)) {
+            target = *email;
+        } else {
+            report(table.get(key)->source(), field, "not an e-mail address: '" + *email + "'");
+        }
+    }
+
+    fs::path file_;
+    Diagnostics& out_;
+};
+
+// Host names and address literals as an SMTP URL can carry them.
+bool is_plausible_host(const std::string& host) {
+    return !host.empty() && std::none_of(host.begin(), host.end(), [](char c) {
+        return c <= ' ' || c >= 127 || std::string_view("/?#@\\\"").find(c) != std::string_view::npos;
+    });
+}
+
+bool is_environment_name(const std::string& name) {
+    const auto allowed = [](char c, bool first) {
+        return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (!first && c >= '0' && c <= '9');
+    };
+    if (name.empty() || !allowed(name.front(), true)) return false;
+    return std::all_of(name.begin() + 1, name.end(), [&](char c) { return allowed(c, false); });
+}
+
+// [delivery.smtp]. The password itself is read by the channel when it starts:
+// the file may be readable only by the user the daemon runs as.
+void read_smtp(FileReader& reader, const toml::table& delivery, const std::string& channel, SmtpConfig& smtp) {
+    const std::string prefix = "delivery.smtp";
+    const toml::table* table = reader.table_at(delivery, "smtp", prefix);
+    if (!table) {
+        if (channel == "smtp" && !delivery.get("smtp"))
+            reader.report(delivery.source(), dotted_field(prefix, "host"),
+                          "channel = \"smtp\" needs a server: add [delivery.smtp] with host = \"...\"");
+        return;
+    }
+    reader.check_known_keys(*table, kSmtpKeys, prefix);
+    const auto field = [&](std::string_view key) { return dotted_field(prefix, key); };
+    const auto where = [&](std::string_view key) { return table->get(key)->source(); };
+
+    if (auto host = reader.string_at(*table, "host", field("host"))) {
+        if (is_plausible_host(*host)) {
+            smtp.host = *host;
+        } else {
+            reader.report(where("host"), field("host"),
+                          "not a host name or address: '" + *host + "' (e.g. \"smtp.example.org\" or \"192.0.2.25\")");
+        }
+    } else if (!table->get("host") && channel == "smtp") {
+        reader.report(table->source(), field("host"),
+                      "missing required key 'host' in [delivery.smtp] (channel = \"smtp\" needs a server)");
+    }
+
+    if (auto security = reader.string_at(*table, "security", field("security"))) {
+        if (contains(kSmtpSecurity, *security)) {
+            smtp.security = *security;
+        } else {
+            const std::string hint = closest_match(*security, kSmtpSecurity);
+            reader.report(where("security"), field("security"),
+                          "unknown security '" + *security + "' (" +
+                              (hint.empty() ? "expected " + join_quoted(kSmtpSecurity) : "did you mean '" + hint + "'?") +
+                              ")");
+        }
+    }
+
+    if (auto port = reader.integer_at(*table, "port", field("port"))) {
+        if (*port >= 1 && *port <= 65535) {
+            smtp.port = static_cast<int>(*port);
+        } else {
+            reader.report(where("port"), field("port"),
+                          "port " + std::to_string(*port) + " is out of range (1 to 65535)");
+        }
+    } else if (!table->get("port") && smtp.security == "tls") {
+        smtp.port = 465;  // implicit TLS (smtps) has its own well-known port
+    }
+
+    if (auto timeout = reader.integer_at(*table, "timeout_seconds", field("timeout_seconds"))) {
+        if (*timeout >= 1 && *timeout <= 3600) {
+            smtp.timeout_seconds = static_cast<int>(*timeout);
+        } else {
+            reader.report(where("timeout_seconds"), field("timeout_seconds"),
+                          "timeout of " + std::to_string(*timeout) + " seconds is out of range (1 to 3600)");
+        }
+    }
+
+    if (auto username = reader.string_at(*table, "username", field("username"))) smtp.username = *username;
+    if (auto file = reader.string_at(*table, "password_file", field("password_file"))) {
+        if (file->empty()) {
+            reader.report(where("password_file"), field("password_file"), "the password file name is empty");
+        } else {
+            smtp.password_file = resolve(reader.directory(), *file);
+        }
+    }
+    // The CA file is public data, so unlike the password it is checked here,
+    // where the diagnostic can point at the setting.
+    if (auto file = reader.string_at(*table, "ca_file", field("ca_file"))) {
+        std::error_code ec;
+        if (file->empty()) {
+            reader.report(where("ca_file"), field("ca_file"),
+                          "the CA file name is empty (remove ca_file to trust the system's CA certificates)");
+        } else if (const fs::path ca_file = resolve(reader.directory(), *file); !fs::exists(ca_file, ec)) {
+            reader.report(where("ca_file"), field("ca_file"), "CA file '" + ca_file.string() + "' does not exist");
+        } else if (!fs::is_regular_file(ca_file, ec)) {
+            reader.report(where("ca_file"), field("ca_file"), "CA file '" + ca_file.string() + "' is not a regular file");
+        } else {
+            smtp.ca_file = ca_file;
+        }
+    }
+    if (auto variable = reader.string_at(*table, "password_env", field("password_env"))) {
+        if (is_environment_name(*variable)) {
+            smtp.password_env = *variable;
+        } else {
+            reader.report(where("password_env"), field("password_env"),
+                          "'" + *variable + "' is not an environment variable name (letters, digits and '_')");
+        }
+    }
+
+    const bool has_file = table->get("password_file") != nullptr;
+    const bool has_env = table->get("password_env") != nullptr;
+    if (has_file && has_env) {
+        reader.report(where("password_env"), field("password_env"),
+                      "password_file and password_env are mutually exclusive: give the password one way");
+    }
+    if ((has_file || has_env) && !table->get("username")) {
+        reader.report(where(has_file ? "password_file" : "password_env"), field("username"),
+                      "a password is configured but no username: add username = \"...\"");
+    }
+    if (table->get("username") && !has_file && !has_env) {
+        reader.report(where("username"), field("username"),
+                      "username is set but no password: add password_file = \"...\" or password_env = \"...\"");
+    }
+    if (table->get("username") && smtp.username.empty() && table->get("username")->is_string()) {
+        reader.report(where("username"), field("username"), "the username is empty (remove it for no authentication)");
+    }
+}
+
+GlobalConfig read_global(FileReader& reader, const toml::table& root, const toml::node*& campaigns_node) {
+    GlobalConfig global;
+    global.file = reader.file();
+    const fs::path base = reader.directory();
+    reader.check_known_keys(root, kGlobalKeys, "");
+
+    if (auto zone = reader.timezone_at(root, "timezone")) global.timezone = *zone;
+    global.journal = resolve(base, reader.string_at(root, "journal", "journal").value_or("../var/journal.sqlite"));
+    global.campaigns_dir = resolve(base, reader.string_at(root, "campaigns", "campaigns").value_or("campaigns"));
+    global.templates_dir = resolve(base, reader.string_at(root, "templates", "templates").value_or("templates"));
+    campaigns_node = root.get("campaigns");
+
+    if (auto dirs = reader.string_list_at(root, "plugin_dirs", "plugin_dirs")) {
+        for (const auto& [dir, node] : *dirs) global.plugin_dirs.push_back(resolve(base, dir));
+    }
+
+    reader.read_sender(root, "", global.sender);
+
+    global.delivery.outbox = resolve(base, "../var/outbox");
+    if (const toml::table* delivery = reader.table_at(root, "delivery", "delivery")) {
+        reader.check_known_keys(*delivery, kDeliveryKeys, "delivery");
+        if (auto channel = reader.string_at(*delivery, "channel", "delivery.channel")) {
+            if (contains(kChannels, *channel)) {
+                global.delivery.channel = *channel;
+            } else {
+                reader.report(delivery->get("channel")->source(), "delivery.channel",
+                              "unknown channel '" + *channel + "' (expected " + join_quoted(kChannels) + ")");
+            }
+        }
+        if (auto outbox = reader.string_at(*delivery, "outbox", "delivery.outbox")) {
+            global.delivery.outbox = resolve(base, *outbox);
+        }
+        read_smtp(reader, *delivery, global.delivery.channel, global.delivery.smtp);
+    }
+    return global;
+}
+
+void read_roster_section(FileReader& reader, const toml::table& root, CampaignConfig& campaign) {
+    const toml::table* roster = reader.table_at(root, "roster", "roster");
+    if (!roster) {
+        if (!root.get("roster")) {
+            reader.report(root.source(), "roster.file", "missing required key: the campaign needs [roster] with file = \"...\"");
+        }
+        return;
+    }
+    reader.check_known_keys(*roster, kRosterKeys, "roster");
+
+    if (auto file = reader.string_at(*roster, "file", "roster.file")) {
+        campaign.roster = resolve(reader.directory(), *file);
+        std::error_code ec;
+        if (!fs::exists(campaign.roster, ec)) {
+            reader.report(roster->get("file")->source(), "roster.file",
+                          "roster file '" + campaign.roster.string() + "' does not exist");
+        } else if (fs::is_directory(campaign.roster, ec)) {
+            reader.report(roster->get("file")->source(), "roster.file",
+                          "roster file '" + campaign.roster.string() + "' is a directory");
+        }
+    } else if (!roster->get("file")) {
+        reader.report(roster->source(), "roster.file", "missing required key 'file' in [roster]");
+    }
+
+    if (auto statuses = reader.string_list_at(*roster, "status", "roster.status")) {
+        for (std::size_t i = 0; i < statuses->size(); ++i) {
+            const auto& [status, node] = (*statuses)[i];
+            if (contains(kStateStatuses, status)) {
+                campaign.filter.status.push_back(status);
+            } else {
+                reader.report(node->source(), indexed_field("roster.status", i),
+                              "unknown status '" + status + "' (expected " + join_quoted(kStateStatuses) + ")");
+            }
+        }
+    }
+    if (auto groups = reader.string_list_at(*roster, "groups", "roster.groups")) {
+        for (const auto& [group, node] : *groups) campaign.filter.groups.push_back(group);
+    }
+    const auto read_codes = [&](std::string_view key, std::vector<std::string>& target) {
+        const std::string field = dotted_field("roster", key);
+        auto codes = reader.string_list_at(*roster, key, field);
+        if (!codes) return;
+        for (std::size_t i = 0; i < codes->size(); ++i) {
+            const auto& [code, node] = (*codes)[i];
+            if (is_alpha3_code(code)) {
+                target.push_back(code);
+            } else {
+                reader.report(node->source(), indexed_field(field, i),
+                              "'" + code + "' is not an ISO 3166-1 alpha-3 code (three capital letters, e.g. \"CIV\")");
+            }
+        }
+    };
+    read_codes("include", campaign.filter.include);
+    read_codes("exclude", campaign.filter.exclude);
+}
+
+// nullopt when the file cannot be parsed or lacks an id or type, so that callers
+// never see a campaign they could not even name.
+std::optional<CampaignConfig> read_campaign(const fs::path& file, const GlobalConfig& global, Diagnostics& out,
+                                            toml::source_region& id_position) {
+    FileReader reader(file, out);
+    std::optional<toml::table> parsed = reader.parse();
+    if (!parsed) return std::nullopt;
+    toml::table& root = *parsed;
+
+    CampaignConfig campaign;
+    campaign.file = file;
+    campaign.timezone = global.timezone;
+    campaign.sender = global.sender;
+    reader.check_known_keys(root, kCampaignKeys, "");
+
+    auto id = reader.string_at(root, "id", "id");
+    if (id) {
+        id_position = root.get("id")->source();
+        if (!is_valid_campaign_id(*id)) {
+            reader.report(id_position, "id",
+                          "campaign id '" + *id +
+                              "' must start with a lower-case letter or digit and contain only a-z, 0-9, '_' and '-'");
+        }
+        campaign.id = *id;
+    } else if (!root.get("id")) {
+        reader.report(root.source(), "id", "missing required key 'id'");
+    }
+
+    auto type = reader.string_at(root, "type", "type");
+    if (type) {
+        campaign.type = *type;
+    } else if (!root.get("type")) {
+        reader.report(root.source(), "type", "missing required key 'type'");
+    }
+
+    if (auto enabled = reader.boolean_at(root, "enabled", "enabled")) campaign.enabled = *enabled;
+    if (auto zone = reader.timezone_at(root, "timezone")) campaign.timezone = *zone;
+
+    campaign.addressees = {"foreign_minister"};
+    if (auto roles = reader.string_list_at(root, "addressees", "addressees")) {
+        campaign.addressees.clear();
+        for (std::size_t i = 0; i < roles->size(); ++i) {
+            const auto& [role, node] = (*roles)[i];
+            if (contains(kAddresseeRoles, role)) {
+                campaign.addressees.push_back(role);
+            } else {
+                const std::string hint = closest_match(role, kAddresseeRoles);
+                reader.report(node->source(), indexed_field("addressees", i),
+                              "unknown addressee role '" + role + "' (" +
+                                  (hint.empty() ? "expected " + join_quoted(kAddresseeRoles)
+                                                : "did you mean '" + hint + "'?") +
+                                  ")");
+            }
+        }
+    }
+
+    if (auto templates = reader.string_at(root, "templates", "templates")) {
+        campaign.templates_dir = resolve(reader.directory(), *templates);
+    }
+
+    read_roster_section(reader, root, campaign);
+    reader.read_sender(root, "", campaign.sender);
+
+    if (toml::node* params = root.get("params")) {
+        // Moved, not copied: toml++ drops source positions on copy, and
+        // validate_params needs them for its diagnostics.
+        if (auto* table = params->as_table()) {
+            campaign.params = std::move(*table);
+        } else {
+            reader.wrong_type(*params, "params", "a table");
+        }
+    }
+
+    if (campaign.id.empty() || campaign.type.empty()) return std::nullopt;
+    return campaign;
+}
+
+std::vector<fs::path> campaign_files(const fs::path& directory, std::error_code& ec) {
+    std::vector<fs::path> files;
+    for (fs::directory_iterator it(directory, ec), end; !ec && it != end; it.increment(ec)) {
+        std::error_code type_error;  // an unreadable entry is skipped, not fatal for the listing
+        if (it->path().extension() == ".toml" && it->is_regular_file(type_error)) files.push_back(it->path());
+    }
+    std::sort(files.begin(), files.end(),
+              [](const fs::path& a, const fs::path& b) { return a.filename() < b.filename(); });
+    return files;
+}
+
+void read_campaigns(Config& config, FileReader& global_reader, const toml::node* campaigns_node,
+                    const toml::table& global_root, Diagnostics& out) {
+    const fs::path& directory = config.global.campaigns_dir;
+    const toml::source_region& where = campaigns_node ? campaigns_node->source() : global_root.source();
+    std::error_code ec;
+    if (!fs::exists(directory, ec)) {
+        global_reader.report(where, "campaigns", "campaigns directory '" + directory.string() + "' does not exist");
+        return;
+    }
+    if (!fs::is_directory(directory, ec)) {
+        global_reader.report(where, "campaigns", "'" + directory.string() + "' is not a directory");
+        return;
+    }
+    const std::vector<fs::path> files = campaign_files(directory, ec);
+    if (ec) {
+        global_reader.report(where, "campaigns",
+                             "cannot list campaigns directory '" + directory.string() + "': " + ec.message());
+        return;
+    }
+
+    struct FirstDefinition {
+        fs::path file;
+        toml::source_region position;
+    };
+    std::map<std::string, FirstDefinition> seen_ids;
+    for (const fs::path& file : files) {
+        toml::source_region id_position;
+        std::optional<CampaignConfig> campaign = read_campaign(file, config.global, out, id_position);
+        if (!campaign) continue;
+        const auto [it, inserted] = seen_ids.try_emplace(campaign->id, FirstDefinition{file, id_position});
+        if (!inserted) {
+            const FirstDefinition& first = it->second;
+            const std::string id = campaign->id;
+            out.push_back(Diagnostic{first.file, static_cast<int>(first.position.begin.line),
+                                     static_cast<int>(first.position.begin.column), "id",
+                                     "duplicate campaign id '" + id + "' (also defined at " +
+                                         format_position(file, id_position) + ")"});
+            out.push_back(Diagnostic{file, static_cast<int>(id_position.begin.line),
+                                     static_cast<int>(id_position.begin.column), "id",
+                                     "duplicate campaign id '" + id + "' (first defined at " +
+                                         format_position(first.file, first.position) + ")"});
+            continue;
+        }
+        config.campaigns.push_back(std::move(*campaign));
+    }
+}
+
+}  // namespace
+
+bool is_known_timezone(const std::string& name) {
+    if (name.empty()) return false;
+    try {
+        return date::locate_zone(name) != nullptr;
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
+Config load_config(const fs::path& file, Diagnostics& out) {
+    Config config;
+    config.global.file = file;
+    FileReader reader(file, out);
+    std::optional<toml::table> root = reader.parse();
+    if (!root) {
+        // Without a readable outreach.toml the campaigns directory is unknown:
+        // report only that, with the defaults filled in for the caller.
+        const fs::path base = file.parent_path();
+        config.global.journal = resolve(base, "../var/journal.sqlite");
+        config.global.campaigns_dir = resolve(base, "campaigns");
+        config.global.templates_dir = resolve(base, "templates");
+        config.global.delivery.outbox = resolve(base, "../var/outbox");
+        return config;
+    }
+    const toml::node* campaigns_node = nullptr;
+    config.global = read_global(reader, *root, campaigns_node);
+    read_campaigns(config, reader, campaigns_node, *root, out);
+    return config;
+}
+
+}  // namespace outreach

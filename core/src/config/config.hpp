@@ -1,0 +1,85 @@
+#pragma once
+// Operator configuration: config/outreach.toml plus one TOML file per campaign.
+// Loading never stops at the first problem: every problem becomes a Diagnostic.
+// Relative paths are resolved against the directory of the file that names them.
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <toml++/toml.h>
+
+#include "config/diagnostics.hpp"
+
+namespace outreach {
+
+struct SenderConfig {
+    std::string name;          // "Treaty Section, Office of Legal Affairs"
+    std::string email;         // From: address
+    std::string staff_email;   // where staff tasks are delivered
+};
+
+// [delivery.smtp]: where and how the smtp channel submits letters.
+struct SmtpConfig {
+    std::string host;                      // required when channel = "smtp"
+    int port = 587;                        // 465 when security = "tls" and no port is given
+    std::string security = "starttls";     // starttls | tls (implicit, smtps) | none
+    std::string username;                  // empty: no authentication
+    std::filesystem::path password_file;   // mode 0600 or stricter, owned by the running user
+    std::string password_env;              // or: the environment variable holding the password
+    std::filesystem::path ca_file;         // PEM CA certificate(s) to trust instead of the system's; empty: system CAs
+    int timeout_seconds = 60;              // per message, connection included
+};
+
+struct DeliveryConfig {
+    std::string channel = "maildir";       // maildir | stdout | smtp
+    std::filesystem::path outbox;          // Maildir root
+    SmtpConfig smtp;
+};
+
+struct GlobalConfig {
+    std::filesystem::path file;                     // the outreach.toml read
+    std::string timezone = "America/New_York";      // default for campaigns
+    std::filesystem::path journal;                  // SQLite file
+    std::vector<std::filesystem::path> plugin_dirs; // besides the built-in one
+    std::filesystem::path templates_dir;            // templates/<type>/<name>.mustache
+    std::filesystem::path campaigns_dir;            // *.toml, one per campaign
+    SenderConfig sender;
+    DeliveryConfig delivery;
+};
+
+struct RosterFilter {
+    std::vector<std::string> status;   // "member", "observer"; empty = all
+    std::vector<std::string> groups;   // regional groups; empty = all
+    std::vector<std::string> include;  // alpha-3 codes; empty = all
+    std::vector<std::string> exclude;  // alpha-3 codes
+};
+
+struct CampaignConfig {
+    std::filesystem::path file;
+    std::string id;
+    std::string type;
+    bool enabled = true;
+    std::string timezone;                 // defaults to GlobalConfig::timezone
+    std::filesystem::path roster;         // roster file
+    RosterFilter filter;
+    std::vector<std::string> addressees;  // roles letters go to by default
+    std::optional<std::filesystem::path> templates_dir;  // override
+    SenderConfig sender;                  // defaults to the global sender
+    toml::table params;                   // raw; validated against the plugin's options
+};
+
+struct Config {
+    GlobalConfig global;
+    std::vector<CampaignConfig> campaigns;
+};
+
+// Reads outreach.toml and every campaign file. Syntax errors, unknown keys, wrong
+// types, bad dates and bad time zones are appended to `out`. Campaign params are
+// not checked here (they need the plugin): see validate_params().
+OUTREACH_EXPORT Config load_config(const std::filesystem::path& file, Diagnostics& out);
+
+// True when `name` is an IANA zone the system tz database knows.
+OUTREACH_EXPORT bool is_known_timezone(const std::string& name);
+
+}  // namespace outreach

@@ -1,0 +1,122 @@
+#include "delivery/letter_composer.hpp"
+
+#include <map>
+#include <set>
+
+#include "delivery/text_wrap.hpp"
+#include "time/timezone.hpp"
+
+namespace outreach {
+namespace {
+
+std::string template_name(const Step& step) {
+    if (const auto* letter = std::get_if<LetterAction>(&step.action)) return letter->template_name;
+    return std::get<TaskAction>(step.action).template_name;
+}
+
+Letter envelope(const PlannedOccurrence& o, const RenderedTemplate& rendered) {
+    Letter letter;
+    letter.scheduled = o.due;
+    letter.from_name = o.campaign->config.sender.name;
+    letter.from_email = o.campaign->config.sender.email;
+    letter.subject = rendered.subject;
+    letter.body = wrap_text(rendered.body);
+    letter.campaign = o.campaign->id();
+    letter.step = o.step->id;
+    letter.occurrence = o.id;
+    return letter;
+}
+
+std::string state_name(const Campaign& campaign, const std::string& code) {
+    const State* s = campaign.roster.find(code);
+    return s ? s->name : code;
+}
+
+}  // namespace
+
+std::string idempotency_key(const PlannedOccurrence& o, const std::string& recipient) {
+    return o.campaign->id() + "/" + o.step->id + "/" + o.id + "/" + recipient;
+}
+
+TemplateData occurrence_values(const PlannedOccurrence& o, const std::vector<Response>& responses) {
+    const Campaign& c = *o.campaign;
+    TemplateData data;
+    data.scalars = c.workflow.values.scalars;
+    data.lists = c.workflow.values.lists;
+    data.scalars["campaign_id"] = c.id();
+    data.scalars["step_id"] = o.step->id;
+    data.scalars["sender_name"] = c.config.sender.name;
+    data.scalars["sender_email"] = c.config.sender.email;
+    data.scalars["letter_date"] = format_date_long(local_date(o.due, c.timezone()));
+    for (const auto& m : c.workflow.milestones) {
+        data.scalars["milestone_" + m.id] = format_date_long(m.date);
+        data.scalars["milestone_" + m.id + "_iso"] = format_date(m.date);
+    }
+    if (o.response) {
+        // Letters answering a response (on_response) can name what was answered.
+        data.scalars["response_kind"] = o.response->response.kind;
+        data.scalars["response_payload"] = o.response->response.payload;
+        data.scalars["response_note"] = o.response->note;
+        data.scalars["response_date"] = format_date_long(local_date(o.response->response.at, c.timezone()));
+    }
+    const TemplateValues extra = c.type->firing_values(o.step->id, c.context(), responses);
+    for (const auto& [name, value] : extra.scalars) data.scalars[name] = value;
+    for (const auto& [name, list] : extra.lists) data.lists[name] = list;
+    return data;
+}
+
+Letter compose_letter(const PlannedOccurrence& o, const TemplateData& shared, const State& state,
+                      const Addressee& addressee) {
+    TemplateData data = shared;
+    data.scalars["state_code"] = state.code;
+    data.scalars["state_name"] = state.name;
+    data.scalars["state_formal_name"] = state.formal_name.empty() ? state.name : state.formal_name;
+    data.scalars["state_capital"] = state.capital;
+    data.scalars["addressee_role"] = addressee.role;
+    data.scalars["addressee_title"] = addressee.title;
+    data.scalars["addressee_honorific"] = addressee.honorific;
+    data.scalars["addressee_name"] = addressee.name;
+    // The address block at the foot of a letter, without the lines not known yet
+    // (names are filled in by operators over time).
+    std::string block;
+    for (const std::string* line : {&addressee.honorific, &addressee.name, &addressee.title, &state.capital})
+        if (!line->empty()) block += (block.empty() ? "" : "\n") + *line;
+    data.scalars["addressee_block"] = block;
+    const auto rendered = o.campaign->templates->render(o.campaign->config.type, template_name(*o.step), data);
+    Letter letter = envelope(o, rendered);
+    letter.idempotency_key = idempotency_key(o, state.code + "/" + addressee.role);
+    letter.state = state.code;
+    letter.to_name = addressee.name.empty() ? addressee.title : addressee.name;
+    letter.to_email = addressee.email;
+    return letter;
+}
+
+Letter compose_task(const PlannedOccurrence& o, const TemplateData& shared, const std::vector<Response>& responses) {
+    const Campaign& c = *o.campaign;
+    TemplateData data = shared;
+    std::set<std::string> responded;
+    std::map<std::string, int> per_kind;
+    auto& lines = data.lists["responses"];
+    for (const auto& r : responses) {
+        responded.insert(r.state);
+        ++per_kind[r.kind];
+        lines.push_back(state_name(c, r.state) + " (" + r.state + "): " + r.kind +
+                        (r.payload.empty() ? "" : " — " + r.payload));
+    }
+    auto& missing = data.lists["not_responded"];
+    for (const auto& s : c.roster.states())
+        if (!responded.count(s.code)) missing.push_back(s.name);
+    for (const auto& [kind, count] : per_kind) data.scalars["responses_" + kind + "_count"] = std::to_string(count);
+    data.scalars["roster_count"] = std::to_string(c.roster.size());
+    data.scalars["responded_count"] = std::to_string(responded.size());
+    data.scalars["not_responded_count"] = std::to_string(missing.size());
+    const auto rendered = c.templates->render(c.config.type, template_name(*o.step), data);
+    Letter letter = envelope(o, rendered);
+    letter.idempotency_key = idempotency_key(o, "staff");
+    letter.is_task = true;
+    letter.to_name = "Staff";
+    letter.to_email = c.config.sender.staff_email;
+    return letter;
+}
+
+}  // namespace outreach

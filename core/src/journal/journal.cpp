@@ -1,0 +1,306 @@
+#include "journal/journal.hpp"
+
+#include <stdexcept>
+
+#include "journal/sqlite_db.hpp"
+
+namespace outreach {
+namespace {
+
+constexpr const char* kSchema = R"SQL(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS campaigns(
+  id TEXT PRIMARY KEY,
+  enrolled_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS occurrences(
+  campaign TEXT NOT NULL, step TEXT NOT NULL, occurrence TEXT NOT NULL,
+  due_utc INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK(status IN ('fired','skipped','coalesced')),
+  reason TEXT NOT NULL DEFAULT '',
+  decided_at INTEGER NOT NULL,
+  PRIMARY KEY(campaign, step, occurrence));
+CREATE TABLE IF NOT EXISTS deliveries(
+  key TEXT PRIMARY KEY,
+  campaign TEXT NOT NULL, step TEXT NOT NULL, occurrence TEXT NOT NULL, state TEXT NOT NULL,
+  is_task INTEGER NOT NULL,
+  scheduled_utc INTEGER NOT NULL,
+  from_name TEXT NOT NULL, from_email TEXT NOT NULL, to_name TEXT NOT NULL, to_email TEXT NOT NULL,
+  subject TEXT NOT NULL, body TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  status TEXT NOT NULL CHECK(status IN ('delivered','temporary_failure','failed')),
+  message_id TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_utc INTEGER,
+  updated_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS deliveries_by_campaign ON deliveries(campaign, scheduled_utc);
+CREATE INDEX IF NOT EXISTS deliveries_retry ON deliveries(next_attempt_utc) WHERE status = 'temporary_failure';
+CREATE TABLE IF NOT EXISTS responses(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  campaign TEXT NOT NULL, state TEXT NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL DEFAULT '',
+  note TEXT NOT NULL DEFAULT '',
+  at_utc INTEGER NOT NULL, recorded_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS responses_by_campaign ON responses(campaign, at_utc);
+CREATE TABLE IF NOT EXISTS audit(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at_utc INTEGER NOT NULL, campaign TEXT NOT NULL, event TEXT NOT NULL, detail TEXT NOT NULL);
+)SQL";
+
+std::int64_t seconds(Instant t) { return t.time_since_epoch().count(); }
+Instant instant(std::int64_t s) { return Instant{std::chrono::seconds{s}}; }
+
+OccurrenceStatus occurrence_status(const std::string& s) {
+    if (s == "fired") return OccurrenceStatus::Fired;
+    if (s == "skipped") return OccurrenceStatus::Skipped;
+    return OccurrenceStatus::Coalesced;
+}
+
+DeliveryStatus delivery_status(const std::string& s) {
+    if (s == "delivered") return DeliveryStatus::Delivered;
+    if (s == "temporary_failure") return DeliveryStatus::TemporaryFailure;
+    return DeliveryStatus::Failed;
+}
+
+constexpr const char* kDeliveryColumns =
+    "key, campaign, step, occurrence, state, is_task, scheduled_utc, from_name, from_email, to_name, to_email, "
+    "subject, body, channel, status, message_id, detail, attempts, next_attempt_utc, updated_at";
+
+DeliveryRecord read_delivery(const sqlite::Statement& q) {
+    DeliveryRecord r;
+    r.letter.idempotency_key = q.text(0);
+    r.letter.campaign = q.text(1);
+    r.letter.step = q.text(2);
+    r.letter.occurrence = q.text(3);
+    r.letter.state = q.text(4);
+    r.letter.is_task = q.integer(5) != 0;
+    r.letter.scheduled = instant(q.integer(6));
+    r.letter.from_name = q.text(7);
+    r.letter.from_email = q.text(8);
+    r.letter.to_name = q.text(9);
+    r.letter.to_email = q.text(10);
+    r.letter.subject = q.text(11);
+    r.letter.body = q.text(12);
+    r.channel = q.text(13);
+    r.status = delivery_status(q.text(14));
+    r.message_id = q.text(15);
+    r.detail = q.text(16);
+    r.attempts = static_cast<int>(q.integer(17));
+    if (auto next = q.optional_integer(18)) r.next_attempt = instant(*next);
+    r.updated_at = instant(q.integer(19));
+    return r;
+}
+
+OccurrenceRecord read_occurrence(const sqlite::Statement& q) {
+    return OccurrenceRecord{q.text(0), q.text(1), q.text(2), instant(q.integer(3)), occurrence_status(q.text(4)),
+                            q.text(5), instant(q.integer(6))};
+}
+
+}  // namespace
+
+std::string to_string(OccurrenceStatus status) {
+    switch (status) {
+        case OccurrenceStatus::Fired: return "fired";
+        case OccurrenceStatus::Skipped: return "skipped";
+        case OccurrenceStatus::Coalesced: return "coalesced";
+    }
+    return "?";
+}
+
+std::string to_string(DeliveryStatus status) {
+    switch (status) {
+        case DeliveryStatus::Delivered: return "delivered";
+        case DeliveryStatus::TemporaryFailure: return "temporary_failure";
+        case DeliveryStatus::Failed: return "failed";
+    }
+    return "?";
+}
+
+Journal::Journal(const std::filesystem::path& file) {
+    if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
+    db_ = std::make_unique<sqlite::Database>(file);
+    try {
+        db_->exec("PRAGMA journal_mode=WAL");
+        // FULL: a delivery recorded as done survives power loss, which is what
+        // makes "exactly once" hold across crashes.
+        db_->exec("PRAGMA synchronous=FULL");
+        db_->exec("PRAGMA foreign_keys=ON");
+        sqlite::Transaction tx(*db_);
+        db_->exec(kSchema);
+        auto q = db_->prepare("SELECT value FROM meta WHERE key = 'schema_version'");
+        if (q.step()) {
+            const std::string version = q.text(0);
+            if (version != std::to_string(kSchemaVersion))
+                throw std::runtime_error(file.string() + ": journal schema version " + version +
+                                         ", this outreach uses " + std::to_string(kSchemaVersion));
+        } else {
+            db_->prepare("INSERT INTO meta(key, value) VALUES('schema_version', ?)")
+                .bind(1, std::to_string(kSchemaVersion))
+                .run();
+        }
+        tx.commit();
+    } catch (const std::runtime_error& e) {
+        const std::string what = e.what();
+        if (what.rfind(file.string(), 0) == 0) throw;
+        throw std::runtime_error(file.string() + ": not a usable journal: " + what);
+    }
+}
+
+Journal::~Journal() = default;
+
+const std::filesystem::path& Journal::file() const { return db_->file(); }
+
+struct Journal::Batch::Impl {
+    explicit Impl(sqlite::Database& db) : tx(db) {}
+    sqlite::Transaction tx;
+};
+Journal::Batch::Batch(Journal& journal) : impl_(std::make_unique<Impl>(*journal.db_)) {}
+Journal::Batch::~Batch() = default;
+void Journal::Batch::commit() { impl_->tx.commit(); }
+
+Instant Journal::enrol(const std::string& campaign, Instant now) {
+    db_->prepare("INSERT OR IGNORE INTO campaigns(id, enrolled_at) VALUES(?, ?)").bind(1, campaign).bind(2, seconds(now)).run();
+    return *enrolled_at(campaign);
+}
+
+std::optional<Instant> Journal::enrolled_at(const std::string& campaign) {
+    auto q = db_->prepare("SELECT enrolled_at FROM campaigns WHERE id = ?");
+    q.bind(1, campaign);
+    if (q.step()) return instant(q.integer(0));
+    return std::nullopt;
+}
+
+std::optional<OccurrenceRecord> Journal::occurrence(const std::string& campaign, const std::string& step,
+                                                    const std::string& occurrence) {
+    auto q = db_->prepare(
+        "SELECT campaign, step, occurrence, due_utc, status, reason, decided_at FROM occurrences "
+        "WHERE campaign = ? AND step = ? AND occurrence = ?");
+    q.bind(1, campaign).bind(2, step).bind(3, occurrence);
+    if (q.step()) return read_occurrence(q);
+    return std::nullopt;
+}
+
+void Journal::decide(const OccurrenceRecord& r) {
+    db_->prepare(
+           "INSERT OR REPLACE INTO occurrences(campaign, step, occurrence, due_utc, status, reason, decided_at) "
+           "VALUES(?, ?, ?, ?, ?, ?, ?)")
+        .bind(1, r.campaign)
+        .bind(2, r.step)
+        .bind(3, r.occurrence)
+        .bind(4, seconds(r.due))
+        .bind(5, to_string(r.status))
+        .bind(6, r.reason)
+        .bind(7, seconds(r.decided_at))
+        .run();
+}
+
+std::vector<OccurrenceRecord> Journal::occurrences(const std::string& campaign) {
+    auto q = db_->prepare(
+        "SELECT campaign, step, occurrence, due_utc, status, reason, decided_at FROM occurrences "
+        "WHERE campaign = ? ORDER BY due_utc, step");
+    q.bind(1, campaign);
+    std::vector<OccurrenceRecord> out;
+    while (q.step()) out.push_back(read_occurrence(q));
+    return out;
+}
+
+std::optional<DeliveryRecord> Journal::delivery(const std::string& key) {
+    auto q = db_->prepare(std::string("SELECT ") + kDeliveryColumns + " FROM deliveries WHERE key = ?");
+    q.bind(1, key);
+    if (q.step()) return read_delivery(q);
+    return std::nullopt;
+}
+
+void Journal::record_delivery(const DeliveryRecord& r) {
+    const Letter& l = r.letter;
+    db_->prepare(std::string("INSERT OR REPLACE INTO deliveries(") + kDeliveryColumns +
+                 ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(1, l.idempotency_key)
+        .bind(2, l.campaign)
+        .bind(3, l.step)
+        .bind(4, l.occurrence)
+        .bind(5, l.state)
+        .bind(6, std::int64_t{l.is_task ? 1 : 0})
+        .bind(7, seconds(l.scheduled))
+        .bind(8, l.from_name)
+        .bind(9, l.from_email)
+        .bind(10, l.to_name)
+        .bind(11, l.to_email)
+        .bind(12, l.subject)
+        .bind(13, l.body)
+        .bind(14, r.channel)
+        .bind(15, to_string(r.status))
+        .bind(16, r.message_id)
+        .bind(17, r.detail)
+        .bind(18, std::int64_t{r.attempts})
+        .bind(19, r.next_attempt ? std::optional<std::int64_t>(seconds(*r.next_attempt)) : std::nullopt)
+        .bind(20, seconds(r.updated_at))
+        .run();
+}
+
+std::vector<DeliveryRecord> Journal::deliveries(const std::string& campaign) {
+    auto q = db_->prepare(std::string("SELECT ") + kDeliveryColumns +
+                          " FROM deliveries WHERE campaign = ? ORDER BY scheduled_utc, step, key");
+    q.bind(1, campaign);
+    std::vector<DeliveryRecord> out;
+    while (q.step()) out.push_back(read_delivery(q));
+    return out;
+}
+
+std::vector<DeliveryRecord> Journal::pending_retries(Instant now) {
+    auto q = db_->prepare(std::string("SELECT ") + kDeliveryColumns +
+                          " FROM deliveries WHERE status = 'temporary_failure' AND next_attempt_utc <= ? "
+                          "ORDER BY next_attempt_utc, key");
+    q.bind(1, seconds(now));
+    std::vector<DeliveryRecord> out;
+    while (q.step()) out.push_back(read_delivery(q));
+    return out;
+}
+
+std::optional<Instant> Journal::next_retry() {
+    auto q = db_->prepare("SELECT MIN(next_attempt_utc) FROM deliveries WHERE status = 'temporary_failure'");
+    if (q.step() && !q.is_null(0)) return instant(q.integer(0));
+    return std::nullopt;
+}
+
+std::int64_t Journal::add_response(const std::string& campaign, const Response& r, const std::string& note,
+                                   Instant recorded_at) {
+    db_->prepare(
+           "INSERT INTO responses(campaign, state, kind, payload, note, at_utc, recorded_at) VALUES(?, ?, ?, ?, ?, ?, ?)")
+        .bind(1, campaign)
+        .bind(2, r.state)
+        .bind(3, r.kind)
+        .bind(4, r.payload)
+        .bind(5, note)
+        .bind(6, seconds(r.at))
+        .bind(7, seconds(recorded_at))
+        .run();
+    return db_->last_insert_rowid();
+}
+
+std::vector<ResponseRecord> Journal::responses(const std::string& campaign) {
+    auto q = db_->prepare(
+        "SELECT id, campaign, state, kind, payload, note, at_utc, recorded_at FROM responses "
+        "WHERE campaign = ? ORDER BY at_utc, id");
+    q.bind(1, campaign);
+    std::vector<ResponseRecord> out;
+    while (q.step()) {
+        ResponseRecord r;
+        r.id = q.integer(0);
+        r.campaign = q.text(1);
+        r.response = Response{q.text(2), q.text(3), q.text(4), instant(q.integer(6))};
+        r.note = q.text(5);
+        r.recorded_at = instant(q.integer(7));
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+void Journal::audit(Instant at, const std::string& campaign, const std::string& event, const std::string& detail) {
+    db_->prepare("INSERT INTO audit(at_utc, campaign, event, detail) VALUES(?, ?, ?, ?)")
+        .bind(1, seconds(at))
+        .bind(2, campaign)
+        .bind(3, event)
+        .bind(4, detail)
+        .run();
+}
+
+}  // namespace outreach

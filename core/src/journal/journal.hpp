@@ -1,0 +1,99 @@
+#pragma once
+// The durable record (SQLite, WAL): when each campaign was enrolled, what was
+// decided for every step occurrence, one row per delivery keyed by its
+// idempotency key, the responses States gave, and an audit trail.
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "delivery/letter.hpp"
+#include "outreach/plugin.hpp"
+
+namespace outreach {
+
+namespace sqlite {
+class Database;
+}
+
+enum class OccurrenceStatus { Fired, Skipped, Coalesced };
+OUTREACH_EXPORT std::string to_string(OccurrenceStatus status);
+
+struct OccurrenceRecord {
+    std::string campaign, step, occurrence;
+    Instant due;
+    OccurrenceStatus status;
+    std::string reason;
+    Instant decided_at;
+};
+
+enum class DeliveryStatus { Delivered, TemporaryFailure, Failed };
+OUTREACH_EXPORT std::string to_string(DeliveryStatus status);
+
+struct DeliveryRecord {
+    Letter letter;
+    std::string channel;
+    DeliveryStatus status = DeliveryStatus::Delivered;
+    std::string message_id;
+    std::string detail;
+    int attempts = 0;
+    std::optional<Instant> next_attempt;
+    Instant updated_at;
+};
+
+struct ResponseRecord {
+    std::int64_t id = 0;
+    std::string campaign;
+    Response response;
+    std::string note;
+    Instant recorded_at;
+};
+
+class OUTREACH_EXPORT Journal {
+public:
+    static constexpr int kSchemaVersion = 1;
+    // Creates the file and schema if needed; throws std::runtime_error naming the
+    // file when it is not a database, is corrupt or has another schema version.
+    explicit Journal(const std::filesystem::path& file);
+    ~Journal();
+    const std::filesystem::path& file() const;
+
+    // Batch many writes into one transaction (durable at commit()).
+    class Batch {
+    public:
+        explicit Batch(Journal& journal);
+        ~Batch();
+        void commit();
+
+    private:
+        struct Impl;
+        std::unique_ptr<Impl> impl_;
+    };
+
+    // The instant the scheduler first saw the campaign; set once.
+    Instant enrol(const std::string& campaign, Instant now);
+    std::optional<Instant> enrolled_at(const std::string& campaign);
+
+    std::optional<OccurrenceRecord> occurrence(const std::string& campaign, const std::string& step,
+                                               const std::string& occurrence);
+    void decide(const OccurrenceRecord& record);
+    std::vector<OccurrenceRecord> occurrences(const std::string& campaign);
+
+    std::optional<DeliveryRecord> delivery(const std::string& key);
+    void record_delivery(const DeliveryRecord& record);  // insert or update by key
+    std::vector<DeliveryRecord> deliveries(const std::string& campaign);  // in scheduled order
+    std::vector<DeliveryRecord> pending_retries(Instant now);
+    std::optional<Instant> next_retry();
+
+    std::int64_t add_response(const std::string& campaign, const Response& response, const std::string& note,
+                              Instant recorded_at);
+    std::vector<ResponseRecord> responses(const std::string& campaign);
+
+    void audit(Instant at, const std::string& campaign, const std::string& event, const std::string& detail);
+
+private:
+    std::unique_ptr<sqlite::Database> db_;
+};
+
+}  // namespace outreach
