@@ -1,5 +1,7 @@
 #pragma once
 // The parties a campaign can write to.
+#include <iterator>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -29,17 +31,60 @@ struct State {
     OUTREACH_EXPORT const Addressee* addressee(const std::string& role) const;
 };
 
+// A roster, or a campaign's view of one: the States are stored once and shared
+// by every view (a filter is a list of pointers into the shared storage, not a
+// copy). Views stay valid as long as any Roster sharing the storage lives.
 class OUTREACH_EXPORT Roster {
 public:
+    // Iterates the States of this view in roster order, as `const State&`.
+    class Iterator {
+    public:
+        using value_type = State;
+        using reference = const State&;
+        using pointer = const State*;
+        using difference_type = std::ptrdiff_t;
+        using iterator_category = std::forward_iterator_tag;
+        Iterator() = default;
+        explicit Iterator(const State* const* at) : at_(at) {}
+        reference operator*() const { return **at_; }
+        pointer operator->() const { return *at_; }
+        Iterator& operator++() { ++at_; return *this; }
+        Iterator operator++(int) { Iterator old = *this; ++at_; return old; }
+        friend bool operator==(const Iterator&, const Iterator&) = default;
+
+    private:
+        const State* const* at_ = nullptr;
+    };
+    struct Range {
+        Iterator first, last;
+        Iterator begin() const { return first; }
+        Iterator end() const { return last; }
+        std::size_t size() const { return static_cast<std::size_t>(std::distance(first, last)); }
+        bool empty() const { return first == last; }
+    };
+
     Roster() = default;
-    explicit Roster(std::vector<State> states) : states_(std::move(states)) {}
-    const std::vector<State>& states() const { return states_; }
-    // Alpha-3 code (any case) or exact common/formal name; nullptr when unknown.
+    explicit Roster(std::vector<State> states);  // owns them: the full roster
+    // A view of the States of this roster for which `keep` is true.
+    template <typename Predicate>
+    Roster filtered(Predicate keep) const {
+        Roster view;
+        view.storage_ = storage_;
+        for (const State* s : members_)
+            if (keep(*s)) view.members_.push_back(s);
+        return view;
+    }
+    Range states() const { return {Iterator(members_.data()), Iterator(members_.data() + members_.size())}; }
+    // Alpha-3 code (any case) or exact common/formal name, within this view;
+    // nullptr when unknown. Codes are found in O(log n).
     const State* find(const std::string& code_or_name) const;
-    std::size_t size() const { return states_.size(); }
+    bool contains(const State& state) const;
+    std::size_t size() const { return members_.size(); }
 
 private:
-    std::vector<State> states_;
+    struct Storage;
+    std::shared_ptr<const Storage> storage_;
+    std::vector<const State*> members_;
 };
 
 }  // namespace outreach

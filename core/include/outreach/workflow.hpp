@@ -3,6 +3,7 @@
 // Everything here is plain data; the core's scheduler gives it meaning.
 #include <chrono>
 #include <map>
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
@@ -11,27 +12,56 @@
 
 namespace outreach {
 
+// A distance from a milestone: whole calendar months first (the day clamps to the
+// month's end: 31 Jan + 1 month = 28/29 Feb), then days. Negative = before.
+struct Offset {
+    int months = 0;
+    Days days{0};
+
+    constexpr Offset() = default;
+    constexpr Offset(Days d) : days(d) {}  // implicit: AtTrigger{"deadline", Days{-14}, ...}
+    static constexpr Offset in_months(int m) {
+        Offset o;
+        o.months = m;
+        return o;
+    }
+    static constexpr Offset in_days(int d) { return Offset{Days{d}}; }
+    friend bool operator==(const Offset&, const Offset&) = default;
+};
+
+// `date` moved by `offset` (months with end-of-month clamping, then days).
+OUTREACH_EXPORT Date apply_offset(Date date, const Offset& offset);
+
 struct Milestone {
     std::string id;          // "notification_deadline"
-    Date date;               // in the campaign's time zone
+    Date date;               // in the campaign's time zone (unused when per_state is set)
     bool deadline = false;   // a deadline's instant is 00:00 local on its date
     std::string label;       // "States notify their intentions"
+    // Per-State milestone (e.g. each State's report due date): alpha-3 code -> date.
+    // `at`/`every` triggers relative to it yield one occurrence series per State
+    // listed, addressed to that State only; as a step's `valid_until` it stops each
+    // State's occurrences at that State's own date.
+    std::map<std::string, Date> per_state;
+
+    bool is_per_state() const { return !per_state.empty(); }
 };
 
 // ---- triggers -----------------------------------------------------------
-// `at` a milestone + offset (negative = before) at a local time of day.
+// `at` a milestone + offset at a local time of day.
 struct AtTrigger {
     std::string milestone;
-    Days offset{0};
+    Offset offset{};
     LocalTime time{9, 0};
 };
 
 // `every`: an RFC 5545 RRULE ("FREQ=MONTHLY;INTERVAL=6") whose DTSTART is the
-// `from` milestone (+ offset) at `time`; occurrences stop before `until`.
+// `from` milestone (+ offset) at `time`; occurrences stop before `until` (a
+// campaign-wide milestone, or a per-State one of the same State). Empty
+// `until_milestone`: the rule's own COUNT/UNTIL ends it (at most 1,000 occurrences).
 struct EveryTrigger {
     std::string rrule;
     std::string from_milestone;
-    Days from_offset{0};
+    Offset from_offset{};
     std::string until_milestone;
     LocalTime time{9, 0};
 };
@@ -53,18 +83,23 @@ struct OnResponseTrigger {
 using Trigger = std::variant<AtTrigger, EveryTrigger, AfterTrigger, OnResponseTrigger>;
 
 // ---- audiences ------------------------------------------------------------
-// Resolved when a step fires, against the responses recorded by then.
+// Resolved when a step fires, against the responses recorded by then. A task's
+// audience is the list of States it reports on (Staff: none).
 struct Audience {
-    enum class Kind { All, WithResponse, WithoutResponse, Predicate, Staff };
+    enum class Kind { All, WithResponse, WithoutResponse, Predicate, Staff, States };
     Kind kind = Kind::All;
-    std::string response_kind;  // WithResponse / WithoutResponse: empty = any kind
-    std::string predicate;      // Predicate: name passed to CampaignType::matches
+    std::string response_kind;        // WithResponse / WithoutResponse: empty = any kind
+    std::string predicate;            // Predicate: name passed to CampaignType::matches
+    std::vector<std::string> states;  // States: a fixed list of alpha-3 codes
 
     static Audience all() { return {}; }
-    static Audience staff() { return {Kind::Staff, {}, {}}; }
-    static Audience with_response(std::string kind = {}) { return {Kind::WithResponse, std::move(kind), {}}; }
-    static Audience without_response(std::string kind = {}) { return {Kind::WithoutResponse, std::move(kind), {}}; }
-    static Audience matching(std::string predicate) { return {Kind::Predicate, {}, std::move(predicate)}; }
+    static Audience staff() { return {Kind::Staff, {}, {}, {}}; }
+    static Audience with_response(std::string kind = {}) { return {Kind::WithResponse, std::move(kind), {}, {}}; }
+    static Audience without_response(std::string kind = {}) {
+        return {Kind::WithoutResponse, std::move(kind), {}, {}};
+    }
+    static Audience matching(std::string predicate) { return {Kind::Predicate, {}, std::move(predicate), {}}; }
+    static Audience fixed(std::vector<std::string> codes) { return {Kind::States, {}, {}, std::move(codes)}; }
 };
 
 // ---- actions --------------------------------------------------------------
@@ -77,6 +112,7 @@ struct LetterAction {
 };
 
 // A task for staff, rendered from a template and delivered to the staff address.
+// Its template gets the audience's States as the list `audience_states`.
 struct TaskAction {
     std::string template_name;
 };
@@ -85,7 +121,7 @@ using Action = std::variant<LetterAction, TaskAction>;
 
 // ---- misfire policy ---------------------------------------------------------
 // What happens to an occurrence whose due instant passed while nothing ran.
-// Several missed occurrences of one step always coalesce into the latest one.
+// Several missed occurrences of one recurring series always coalesce into the latest.
 struct MisfirePolicy {
     enum class Kind { FireLateOnce, SkipWhenLate };
     Kind kind = Kind::FireLateOnce;
@@ -98,13 +134,17 @@ struct Step {
     Trigger trigger;
     Audience audience;
     Action action;
-    // Id of a deadline milestone: no occurrence is ever sent at or after it.
+    // Id of a deadline milestone: no occurrence is ever sent at or after it. For a
+    // per-State deadline, each State's own date applies to that State.
     std::string valid_until;
     MisfirePolicy misfire;
+    // Stop condition: once a State has recorded a response of this kind, the step
+    // writes to it no more (its remaining per-State occurrences are skipped).
+    std::string until_response;
 };
 
-// Template values a plugin adds for every letter of the campaign (the core adds
-// the State, addressee, sender, milestone and step values itself).
+// Template values a plugin adds for letters and tasks (the core adds the State,
+// addressee, sender, milestone and step values itself).
 struct TemplateValues {
     std::map<std::string, std::string> scalars;
     std::map<std::string, std::vector<std::string>> lists;
@@ -113,10 +153,19 @@ struct TemplateValues {
 struct Workflow {
     std::vector<Milestone> milestones;
     std::vector<Step> steps;
-    TemplateValues values;
+    TemplateValues values;  // for every letter and task of the campaign
+    // The plugin's own data, kept by the core with the campaign and handed back to
+    // every hook (FiringContext::data<T>()): what build_workflow() worked out once.
+    std::shared_ptr<const void> data;
 
     const Milestone* milestone(const std::string& id) const {
-        for (const auto& m : milestones) if (m.id == id) return &m;
+        for (const auto& m : milestones)
+            if (m.id == id) return &m;
+        return nullptr;
+    }
+    const Step* step(const std::string& id) const {
+        for (const auto& s : steps)
+            if (s.id == id) return &s;
         return nullptr;
     }
 };

@@ -2,8 +2,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 
 namespace outreach {
+
+struct Roster::Storage {
+    std::vector<State> states;
+    std::map<std::string, const State*, std::less<>> by_code;
+};
 
 const Addressee* State::addressee(const std::string& role) const {
     for (const auto& a : addressees)
@@ -11,11 +17,29 @@ const Addressee* State::addressee(const std::string& role) const {
     return nullptr;
 }
 
+Roster::Roster(std::vector<State> states) {
+    auto storage = std::make_shared<Storage>();
+    storage->states = std::move(states);
+    for (const auto& s : storage->states) {
+        storage->by_code.emplace(s.code, &s);
+        members_.push_back(&s);
+    }
+    storage_ = std::move(storage);
+}
+
+bool Roster::contains(const State& state) const {
+    // members_ is in storage order, i.e. sorted by address.
+    return std::binary_search(members_.begin(), members_.end(), &state);
+}
+
 const State* Roster::find(const std::string& code_or_name) const {
+    if (!storage_) return nullptr;
     std::string upper = code_or_name;
     std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
-    for (const auto& s : states_)
-        if (s.code == upper || s.name == code_or_name || s.formal_name == code_or_name) return &s;
+    if (auto it = storage_->by_code.find(upper); it != storage_->by_code.end())
+        return contains(*it->second) ? it->second : nullptr;
+    for (const State* s : members_)
+        if (s->name == code_or_name || s->formal_name == code_or_name) return s;
     return nullptr;
 }
 

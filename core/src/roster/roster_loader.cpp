@@ -277,17 +277,14 @@ Roster filter_roster(const Roster& roster, const RosterFilter& filter) {
         return std::find(list.begin(), list.end(), value) != list.end();
     };
 
-    std::vector<State> kept;
-    for (const State& state : roster.states()) {
+    return roster.filtered([&](const State& state) {
         const std::string status = state.status == StateStatus::Member ? "member" : "observer";
-        if (!filter.status.empty() && !listed(filter.status, status)) continue;
-        if (!filter.groups.empty() && !listed(filter.groups, state.regional_group)) continue;
+        if (!filter.status.empty() && !listed(filter.status, status)) return false;
+        if (!filter.groups.empty() && !listed(filter.groups, state.regional_group)) return false;
         const std::string code = to_upper(state.code);
-        if (!include.empty() && !include.count(code)) continue;
-        if (exclude.count(code)) continue;
-        kept.push_back(state);
-    }
-    return Roster(std::move(kept));
+        if (!include.empty() && !include.count(code)) return false;
+        return !exclude.count(code);
+    });
 }
 
 }  // namespace outreach
