@@ -25,7 +25,7 @@ struct PlanRow {
 };
 
 int plan_command(const CommonOptions& common, Date from, Date to, Format format) {
-    const auto loaded = load_for_command(common);
+    auto loaded = load_for_command(common);
     const Runtime& runtime = *loaded.runtime;
     std::unique_ptr<Journal> journal;
     if (std::filesystem::exists(runtime.config.global.journal))
@@ -126,7 +126,10 @@ int plan_command(const CommonOptions& common, Date from, Date to, Format format)
         std::cout << "\n";
     }
     if (format == Format::Json) std::cout << "\n]}\n";
-    return loaded.had_errors ? kInvalidInput : kOk;
+    const bool had_errors = loaded.had_errors;
+    journal.reset();
+    loaded.release_at_exit();
+    return had_errors ? kInvalidInput : kOk;
 }
 
 }  // namespace

@@ -9,7 +9,7 @@ namespace {
 int validate_command(const CommonOptions& common) {
     RuntimeOptions options;
     options.include_disabled = true;
-    const auto loaded = load_for_command(common, options);
+    auto loaded = load_for_command(common, options);
     if (loaded.had_errors) {
         std::cerr << "configuration is invalid\n";
         return kInvalidInput;
@@ -18,6 +18,7 @@ int validate_command(const CommonOptions& common) {
         std::cout << "ok  " << c.id() << " (" << c.config.type << ", " << c.roster.size() << " States, "
                   << c.workflow.steps.size() << " steps" << (c.config.enabled ? "" : ", disabled") << ")\n";
     std::cout << "configuration is valid: " << loaded.runtime->campaigns.size() << " campaign(s)\n";
+    loaded.release_at_exit();
     return kOk;
 }
 }  // namespace

@@ -1,6 +1,7 @@
 #include "schedule/audience.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "time/timezone.hpp"
@@ -28,13 +29,15 @@ std::vector<const State*> resolve_audience(const PlannedOccurrence& o, const std
     std::vector<const State*> out;
     if (audience.kind == Audience::Kind::Staff) return out;
 
-    const auto by_state = responses_by_state(responses);
+    const bool uses_responses = !responses.empty();
+    const auto by_state = uses_responses ? responses_by_state(responses) : std::map<std::string, std::vector<Response>>{};
     static const std::vector<Response> none;
     auto own = [&](const State& s) -> const std::vector<Response>& {
         const auto it = by_state.find(s.code);
         return it == by_state.end() ? none : it->second;
     };
     auto answered = [&](const State& s, const std::string& kind) {
+        if (!uses_responses) return false;
         const auto& list = own(s);
         return std::any_of(list.begin(), list.end(), [&](const Response& r) { return kind.empty() || r.kind == kind; });
     };
@@ -42,9 +45,15 @@ std::vector<const State*> resolve_audience(const PlannedOccurrence& o, const std
     const bool per_state_deadline = deadline && deadline->is_per_state();
     const std::set<std::string> fixed(audience.states.begin(), audience.states.end());
 
-    const CampaignContext context = campaign.context();
-    const Occurrence occurrence = o.sdk_view();
-    const FiringContext firing{context, campaign.workflow, occurrence, now};
+    // The hook context is built only for predicate audiences.
+    std::optional<CampaignContext> context;
+    std::optional<Occurrence> occurrence;
+    std::optional<FiringContext> firing;
+    if (audience.kind == Audience::Kind::Predicate) {
+        context.emplace(campaign.context());
+        occurrence.emplace(o.sdk_view());
+        firing.emplace(FiringContext{*context, campaign.workflow, *occurrence, now});
+    }
 
     auto consider = [&](const State& state) {
         if (!step.until_response.empty() && answered(state, step.until_response)) return;
@@ -58,7 +67,7 @@ std::vector<const State*> resolve_audience(const PlannedOccurrence& o, const std
             case Audience::Kind::WithResponse: member = answered(state, audience.response_kind); break;
             case Audience::Kind::WithoutResponse: member = !answered(state, audience.response_kind); break;
             case Audience::Kind::Predicate:
-                member = campaign.type->matches(audience.predicate, state, own(state), firing);
+                member = campaign.type->matches(audience.predicate, state, own(state), *firing);
                 break;
             case Audience::Kind::States: member = fixed.count(state.code) != 0; break;
             case Audience::Kind::Staff: member = false; break;

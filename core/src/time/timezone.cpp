@@ -2,6 +2,7 @@
 
 #include <date/tz.h>
 
+#include <cstdio>
 #include <stdexcept>
 
 namespace outreach {
@@ -46,8 +47,17 @@ Date local_date(Instant instant, const std::string& zone) {
 }
 
 std::string format_local(Instant instant, const std::string& zone) {
-    const auto* tz = zone_named(zone);
-    return date::format("%Y-%m-%d %H:%M %Z", date::make_zoned(tz, instant));
+    // By hand rather than date::format: `plan` formats every occurrence.
+    const auto info = zone_named(zone)->get_info(instant);
+    const auto local = instant + info.offset;
+    const auto day = std::chrono::floor<std::chrono::days>(local);
+    const std::chrono::year_month_day ymd{day};
+    const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(local - day).count();
+    char text[64];
+    std::snprintf(text, sizeof text, "%04d-%02u-%02u %02d:%02d %s", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), static_cast<int>(minutes / 60),
+                  static_cast<int>(minutes % 60), info.abbrev.c_str());
+    return text;
 }
 
 }  // namespace outreach
