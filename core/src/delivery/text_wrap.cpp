@@ -1,6 +1,6 @@
 #include "delivery/text_wrap.hpp"
 
-#include <sstream>
+#include <string_view>
 
 namespace outreach {
 namespace {
@@ -11,6 +11,8 @@ std::size_t code_points(const std::string& s) {
     return n;
 }
 
+// One pass over the words, keeping the current line's width as a count (not
+// re-measuring the line for every word).
 std::string wrap_line(const std::string& line, std::size_t width) {
     if (code_points(line) <= width) return line;
     std::size_t lead = line.find_first_not_of(' ');
@@ -19,23 +21,33 @@ std::string wrap_line(const std::string& line, std::size_t width) {
     const bool list_item = line.compare(lead, 2, "- ") == 0;
     const std::string hanging = indent + (list_item ? "  " : "");
 
-    std::istringstream words(line.substr(lead));
-    std::string out = indent, current_line = indent, word;
+    std::string out = indent;
+    out.reserve(line.size() + line.size() / width * (hanging.size() + 1) + 8);
+    std::size_t current = indent.size();
     bool first_word = true;
-    while (words >> word) {
-        const std::size_t needed = code_points(current_line) + (first_word ? 0 : 1) + code_points(word);
-        if (!first_word && needed > width) {
-            out += "\n" + hanging;
-            current_line = hanging;
+    std::size_t at = lead;
+    while (at < line.size()) {
+        const std::size_t start = line.find_first_not_of(" \t", at);
+        if (start == std::string::npos) break;
+        std::size_t end = line.find_first_of(" \t", start);
+        if (end == std::string::npos) end = line.size();
+        const std::string_view word(line.data() + start, end - start);
+        std::size_t word_width = 0;
+        for (unsigned char c : word) word_width += (c & 0xC0) != 0x80;
+        if (!first_word && current + 1 + word_width > width) {
+            out += '\n';
+            out += hanging;
+            current = hanging.size();
             first_word = true;
         }
         if (!first_word) {
-            out += " ";
-            current_line += " ";
+            out += ' ';
+            ++current;
         }
         out += word;
-        current_line += word;
+        current += word_width;
         first_word = false;
+        at = end;
     }
     return out;
 }
