@@ -1,5 +1,11 @@
 #include "journal/journal.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <stdexcept>
 
 #include "journal/sqlite_db.hpp"
@@ -115,15 +121,75 @@ std::string to_string(DeliveryStatus status) {
     return "?";
 }
 
+namespace {
+
+// The journal holds every rendered letter: it is the service's alone. Created
+// 0600 before SQLite opens it (the -wal and -shm files take the same mode); a
+// symlink, a non-regular file, another user's file or an empty file is refused
+// rather than followed, shared or silently started afresh.
+void prepare_journal_file(const std::filesystem::path& file) {
+    const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
+    if (fd < 0) {
+        if (errno == ELOOP) throw JournalError(file.string() + ": is a symbolic link; refusing to use it as the journal");
+        throw JournalError(file.string() + ": cannot open journal: " + std::strerror(errno));
+    }
+    struct stat status {};
+    const bool stat_ok = ::fstat(fd, &status) == 0;
+    std::string problem;
+    if (!stat_ok)
+        problem = std::string("cannot check: ") + std::strerror(errno);
+    else if (!S_ISREG(status.st_mode))
+        problem = "is not a regular file; refusing to use it as the journal";
+    else if (status.st_uid != ::geteuid())
+        problem = "belongs to user " + std::to_string(status.st_uid) + ", not to the user running outreach";
+    else if ((status.st_mode & 0077) != 0 && ::fchmod(fd, 0600) != 0)
+        problem = std::string("cannot make it private (mode 0600): ") + std::strerror(errno);
+    ::close(fd);
+    if (!problem.empty()) throw JournalError(file.string() + ": " + problem);
+    for (const char* suffix : {"-wal", "-shm"}) {
+        const std::string side = file.string() + suffix;
+        struct stat side_status {};
+        if (::lstat(side.c_str(), &side_status) != 0) continue;
+        if (S_ISLNK(side_status.st_mode) || !S_ISREG(side_status.st_mode))
+            throw JournalError(side + ": is not a regular file; refusing to use the journal");
+        if ((side_status.st_mode & 0077) != 0) ::chmod(side.c_str(), 0600);
+    }
+}
+
+bool is_empty_file(const std::filesystem::path& file) {
+    struct stat status {};
+    return ::stat(file.c_str(), &status) == 0 && status.st_size == 0;
+}
+
+}  // namespace
+
 Journal::Journal(const std::filesystem::path& file) {
     if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
+    const bool existed = std::filesystem::exists(std::filesystem::symlink_status(file));
+    prepare_journal_file(file);
+    // A journal that exists but is empty lost its contents (a truncation, a
+    // failed copy): starting afresh would send every letter again.
+    if (existed && is_empty_file(file) && !std::filesystem::exists(file.string() + "-wal"))
+        throw JournalError(file.string() + ": the journal is empty (0 bytes); it is not a journal any more. If this is "
+                           "a new installation, remove the file; otherwise restore it from a backup");
     db_ = std::make_unique<sqlite::Database>(file);
+    if (sqlite3_db_readonly(db_->handle(), "main") == 1)
+        throw JournalError(file.string() + ": the journal is read-only; outreach must be able to record what it sends");
     try {
         db_->exec("PRAGMA journal_mode=WAL");
         // FULL: a delivery recorded as done survives power loss, which is what
         // makes "exactly once" hold across crashes.
         db_->exec("PRAGMA synchronous=FULL");
         db_->exec("PRAGMA foreign_keys=ON");
+        // A damaged page must stop us before anything is recorded on top of it.
+        {
+            auto check = db_->prepare("PRAGMA quick_check");
+            std::string verdict;
+            while (check.step()) verdict += (verdict.empty() ? "" : "; ") + check.text(0);
+            if (verdict != "ok")
+                throw JournalError(file.string() + ": the journal is damaged (" + verdict.substr(0, 300) +
+                                   "); restore it from a backup before running outreach again");
+        }
         sqlite::Transaction tx(*db_);
         db_->exec(kSchema);
         auto q = db_->prepare("SELECT value FROM meta WHERE key = 'schema_version'");
@@ -141,7 +207,7 @@ Journal::Journal(const std::filesystem::path& file) {
     } catch (const std::runtime_error& e) {
         const std::string what = e.what();
         if (what.rfind(file.string(), 0) == 0) throw;
-        throw std::runtime_error(file.string() + ": not a usable journal: " + what);
+        throw JournalError(file.string() + ": not a usable journal: " + what);
     }
 }
 
