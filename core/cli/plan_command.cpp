@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include <iostream>
+#include <map>
 #include <memory>
 
 #include "schedule/audience.hpp"
@@ -30,12 +31,17 @@ int plan_command(const CommonOptions& common, Date from, Date to, Format format)
     if (std::filesystem::exists(runtime.config.global.journal))
         journal = std::make_unique<Journal>(runtime.config.global.journal);
 
-    nlohmann::json json_campaigns = nlohmann::json::array();
+    bool first_json = true;
+    if (format == Format::Json)
+        std::cout << "{\"from\": \"" << format_date(from) << "\", \"to\": \"" << format_date(to) << "\", \"campaigns\": [";
     for (const auto& campaign : runtime.campaigns) {
         const auto records = journal ? journal->responses(campaign.id()) : std::vector<ResponseRecord>{};
         const auto responses = responses_until(records, Instant::max());
         const auto occurrences = expand_occurrences(campaign, records);
         const auto enrolled = journal ? journal->enrolled_at(campaign.id()) : std::nullopt;
+        std::map<std::pair<std::string, std::string>, OccurrenceRecord> decided;  // one query per campaign
+        if (journal)
+            for (auto& rec : journal->occurrences(campaign.id())) decided.emplace(std::pair(rec.step, rec.occurrence), rec);
         const Instant begin = start_of_day(from, campaign.timezone());
         const Instant end = start_of_day(to + Days{1}, campaign.timezone());
 
@@ -45,11 +51,11 @@ int plan_command(const CommonOptions& common, Date from, Date to, Format format)
             PlanRow row{&o, std::holds_alternative<TaskAction>(o.step->action) ? "task" : "letter", {}, 0, "planned", {}};
             row.template_name = row.action == "task" ? std::get<TaskAction>(o.step->action).template_name
                                                      : std::get<LetterAction>(o.step->action).template_name;
-            row.recipients = count_recipients(campaign, *o.step, responses, o.only_state);
+            row.recipients = count_recipients(o, responses, o.due);
             if (journal) {
-                if (auto rec = journal->occurrence(campaign.id(), o.step->id, o.id)) {
-                    row.status = to_string(rec->status);
-                    row.reason = rec->reason;
+                if (auto rec = decided.find({o.step->id, o.id}); rec != decided.end()) {
+                    row.status = to_string(rec->second.status);
+                    row.reason = rec->second.reason;
                 } else if (enrolled && o.due < *enrolled) {
                     row.status = "before enrolment";
                 }
@@ -59,8 +65,17 @@ int plan_command(const CommonOptions& common, Date from, Date to, Format format)
 
         if (format == Format::Json) {
             nlohmann::json milestones = nlohmann::json::array();
-            for (const auto& m : campaign.workflow.milestones)
-                milestones.push_back({{"id", m.id}, {"date", format_date(m.date)}, {"deadline", m.deadline}, {"label", m.label}});
+            for (const auto& m : campaign.workflow.milestones) {
+                nlohmann::json milestone{{"id", m.id}, {"deadline", m.deadline}, {"label", m.label}};
+                if (m.is_per_state()) {
+                    nlohmann::json dates = nlohmann::json::object();
+                    for (const auto& [code, date] : m.per_state) dates[code] = format_date(date);
+                    milestone["per_state"] = std::move(dates);
+                } else {
+                    milestone["date"] = format_date(m.date);
+                }
+                milestones.push_back(std::move(milestone));
+            }
             nlohmann::json items = nlohmann::json::array();
             for (const auto& r : rows) {
                 const auto& o = *r.occurrence;
@@ -79,20 +94,27 @@ int plan_command(const CommonOptions& common, Date from, Date to, Format format)
                 if (!o.only_state.empty()) item["state"] = o.only_state;
                 items.push_back(std::move(item));
             }
-            json_campaigns.push_back({{"id", campaign.id()},
-                                      {"type", campaign.config.type},
-                                      {"timezone", campaign.timezone()},
-                                      {"states", campaign.roster.size()},
-                                      {"milestones", milestones},
-                                      {"occurrences", items}});
+            // Streamed campaign by campaign: 10,000 campaigns need not sit in memory as JSON.
+            const nlohmann::json one{{"id", campaign.id()},
+                                     {"type", campaign.config.type},
+                                     {"timezone", campaign.timezone()},
+                                     {"states", campaign.roster.size()},
+                                     {"milestones", milestones},
+                                     {"occurrences", items}};
+            std::cout << (first_json ? "\n" : ",\n") << one.dump(2);
+            first_json = false;
             continue;
         }
 
         std::cout << campaign.id() << " (" << campaign.config.type << ", " << campaign.roster.size() << " States, "
                   << campaign.timezone() << ")\n";
-        for (const auto& m : campaign.workflow.milestones)
-            std::cout << "  " << (m.deadline ? "deadline  " : "milestone ") << format_date(m.date) << "  " << m.id
+        for (const auto& m : campaign.workflow.milestones) {
+            const std::string when = !m.is_per_state()
+                                         ? format_date(m.date)
+                                         : "per State (" + std::to_string(m.per_state.size()) + " dates)";
+            std::cout << "  " << (m.deadline ? "deadline  " : "milestone ") << when << "  " << m.id
                       << (m.label.empty() ? "" : ": " + m.label) << "\n";
+        }
         Table table({"when (local)", "step", "action", "audience", "to", "status"}, "  ");
         for (const auto& r : rows) {
             const auto& o = *r.occurrence;
@@ -103,9 +125,7 @@ int plan_command(const CommonOptions& common, Date from, Date to, Format format)
         table.print(std::cout);
         std::cout << "\n";
     }
-    if (format == Format::Json)
-        std::cout << nlohmann::json{{"from", format_date(from)}, {"to", format_date(to)}, {"campaigns", json_campaigns}}.dump(2)
-                  << "\n";
+    if (format == Format::Json) std::cout << "\n]}\n";
     return loaded.had_errors ? kInvalidInput : kOk;
 }
 

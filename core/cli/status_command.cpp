@@ -80,7 +80,7 @@ CampaignStatus gather(const Campaign& campaign, Journal* journal, Instant now) {
             const auto decided = journal->occurrence(campaign.id(), o.step->id, o.id);
             if (decided && decided->decided_at <= now) continue;
         }
-        st.next_step = {&o, count_recipients(campaign, *o.step, known, o.only_state)};
+        st.next_step = {&o, count_recipients(o, known, now)};
         break;
     }
 

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "config/param_validation.hpp"
 #include "schedule/recurrence.hpp"
@@ -18,13 +19,21 @@ Diagnostic campaign_diagnostic(const CampaignConfig& c, std::string field, std::
     return Diagnostic{c.file, 0, 0, std::move(field), std::move(message)};
 }
 
-std::vector<std::filesystem::path> template_dirs(const Config& config, const CampaignConfig& campaign) {
+std::vector<std::filesystem::path> template_dirs(const Config& config, const CampaignConfig& campaign,
+                                                 const std::filesystem::path& installed_templates) {
     std::vector<std::filesystem::path> dirs;
     if (campaign.templates_dir) dirs.push_back(*campaign.templates_dir);
     dirs.push_back(config.global.templates_dir);
-    dirs.push_back(installed_data_dir() / "templates");
+    dirs.push_back(installed_templates);
     return dirs;
 }
+
+// What campaigns share: one renderer per template search path, and each template
+// file checked once, however many campaigns use it.
+struct SharedTemplates {
+    std::map<std::vector<std::filesystem::path>, std::shared_ptr<TemplateRenderer>> renderers;
+    std::map<std::tuple<const TemplateRenderer*, std::string, std::string>, bool> checked;  // -> passed
+};
 
 std::shared_ptr<spdlog::logger> campaign_logger(const std::string& id) {
     auto logger = spdlog::default_logger()->clone(id);
@@ -51,7 +60,14 @@ const Campaign* Runtime::campaign(const std::string& id) const {
     return nullptr;
 }
 
-void check_workflow(const Campaign& campaign, Diagnostics& out) {
+namespace {
+void check_workflow(const Campaign& campaign, Diagnostics& out, SharedTemplates* shared);
+}
+
+void check_workflow(const Campaign& campaign, Diagnostics& out) { check_workflow(campaign, out, nullptr); }
+
+namespace {
+void check_workflow(const Campaign& campaign, Diagnostics& out, SharedTemplates* shared) {
     const auto& wf = campaign.workflow;
     auto report = [&](const std::string& field, const std::string& message) {
         out.push_back(campaign_diagnostic(campaign.config, field,
@@ -65,32 +81,71 @@ void check_workflow(const Campaign& campaign, Diagnostics& out) {
     };
     for (const auto& s : wf.steps)
         if (!step_ids.insert(s.id).second) report("steps", "duplicate step '" + s.id + "'");
+    for (const auto& m : wf.milestones)
+        for (const auto& [code, date] : m.per_state)
+            if (!campaign.roster.find(code) && campaign.log)
+                campaign.log->debug("{}: milestone {} has a date for {}, which the campaign's roster does not "
+                                    "include; it is not written to",
+                                    campaign.id(), m.id, code);
     const auto kinds = campaign.response_kind_names();
+    auto declared_kind = [&](const std::string& kind) {
+        return std::find(kinds.begin(), kinds.end(), kind) != kinds.end();
+    };
+    auto per_state = [&](const std::string& id) {
+        const Milestone* m = wf.milestone(id);
+        return m && m->is_per_state();
+    };
     for (const auto& s : wf.steps) {
         if (const auto* at = std::get_if<AtTrigger>(&s.trigger)) need_milestone(s, at->milestone);
         if (const auto* every = std::get_if<EveryTrigger>(&s.trigger)) {
             need_milestone(s, every->from_milestone);
-            need_milestone(s, every->until_milestone);
+            if (!every->until_milestone.empty()) need_milestone(s, every->until_milestone);
+            if (!per_state(every->from_milestone) && per_state(every->until_milestone))
+                report("steps." + s.id, "a campaign-wide series cannot end at per-State milestone '" +
+                                            every->until_milestone + "'");
             if (auto why = check_rrule(every->rrule); !why.empty()) report("steps." + s.id, why);
+        }
+        if (!s.until_response.empty() && !declared_kind(s.until_response))
+            report("steps." + s.id, "until_response names undeclared response kind '" + s.until_response + "'");
+        if (s.audience.kind == Audience::Kind::States) {
+            if (s.audience.states.empty()) report("steps." + s.id, "a fixed audience lists no State");
+            for (const auto& code : s.audience.states)
+                if (!campaign.roster.find(code))
+                    report("steps." + s.id, "the fixed audience names " + code + ", which is not in the campaign's roster");
         }
         if (const auto* after = std::get_if<AfterTrigger>(&s.trigger))
             if (!step_ids.count(after->step)) report("steps." + s.id, "runs after unknown step '" + after->step + "'");
         if (const auto* on = std::get_if<OnResponseTrigger>(&s.trigger))
-            if (std::find(kinds.begin(), kinds.end(), on->kind) == kinds.end())
+            if (!declared_kind(on->kind))
                 report("steps." + s.id, "on_response of undeclared response kind '" + on->kind + "'");
         if (!s.valid_until.empty()) {
             const Milestone* m = wf.milestone(s.valid_until);
             if (!m) report("steps." + s.id, "valid_until names unknown milestone '" + s.valid_until + "'");
             else if (!m->deadline) report("steps." + s.id, "valid_until milestone '" + s.valid_until + "' is not a deadline");
         }
+        // A task goes to staff whatever its audience: the audience is the list of
+        // States it reports on. A letter needs States.
         const bool is_task = std::holds_alternative<TaskAction>(s.action);
-        if (is_task != (s.audience.kind == Audience::Kind::Staff))
-            report("steps." + s.id, is_task ? "a task must address staff" : "a letter cannot address staff");
+        if (!is_task && s.audience.kind == Audience::Kind::Staff)
+            report("steps." + s.id, "a letter cannot address staff");
         const std::string& name = is_task ? std::get<TaskAction>(s.action).template_name
                                           : std::get<LetterAction>(s.action).template_name;
-        campaign.templates->check(campaign.config.type, name, out);
+        if (!shared) {
+            campaign.templates->check(campaign.config.type, name, out);
+            continue;
+        }
+        const auto [it, first] = shared->checked.try_emplace({campaign.templates.get(), campaign.config.type, name}, true);
+        if (first) {
+            const std::size_t before = out.size();
+            campaign.templates->check(campaign.config.type, name, out);
+            it->second = out.size() == before;
+        } else if (!it->second) {
+            out.push_back(campaign_diagnostic(campaign.config, "steps." + s.id,
+                                              "template '" + name + "' has errors (reported above)"));
+        }
     }
 }
+}  // namespace
 
 std::unique_ptr<Runtime> load_runtime(const std::filesystem::path& config_file, Diagnostics& out,
                                       const RuntimeOptions& options) {
@@ -102,6 +157,8 @@ std::unique_ptr<Runtime> load_runtime(const std::filesystem::path& config_file, 
     runtime->plugins.load_directories(dirs);
 
     std::map<std::filesystem::path, Roster> rosters;
+    SharedTemplates templates;
+    const std::filesystem::path installed_templates = installed_data_dir() / "templates";
     for (const auto& cc : runtime->config.campaigns) {
         if (!cc.enabled && !options.include_disabled) continue;
         const std::size_t errors_before = out.size();
@@ -136,14 +193,17 @@ std::unique_ptr<Runtime> load_runtime(const std::filesystem::path& config_file, 
         if (out.size() != errors_before) continue;
         if (campaign.roster.size() == 0)
             out.push_back(campaign_diagnostic(cc, "roster", "the roster filter leaves no State to write to"));
-        campaign.templates = std::make_shared<TemplateRenderer>(template_dirs(runtime->config, cc));
+        auto dirs = template_dirs(runtime->config, cc, installed_templates);
+        auto& renderer = templates.renderers[dirs];
+        if (!renderer) renderer = std::make_shared<TemplateRenderer>(std::move(dirs));
+        campaign.templates = renderer;
         try {
             campaign.workflow = loaded->type->build_workflow(campaign.context());
         } catch (const std::exception& e) {
             out.push_back(campaign_diagnostic(cc, "params", "plugin " + loaded->plugin_name + ": " + e.what()));
             continue;
         }
-        check_workflow(campaign, out);
+        check_workflow(campaign, out, &templates);
         if (out.size() != errors_before) continue;
         runtime->campaigns.push_back(std::move(campaign));
     }

@@ -240,16 +240,16 @@ Workflow CtStrategyReviewType::build_workflow(const CampaignContext& context) co
     return workflow;
 }
 
-bool CtStrategyReviewType::matches(const std::string& predicate, const State&, const CampaignContext&,
-                                   const std::vector<Response>& responses) const {
-    if (predicate == kAttending) return is_attending(responses);
+bool CtStrategyReviewType::matches(const std::string& predicate, const State&, const std::vector<Response>& own_responses,
+                                   const FiringContext&) const {
+    if (predicate == kAttending) return is_attending(own_responses);
     throw std::runtime_error("campaign type ct_strategy_review has no audience predicate '" + predicate +
                              "' (known: attending)");
 }
 
-TemplateValues CtStrategyReviewType::firing_values(const std::string&, const CampaignContext& context,
+TemplateValues CtStrategyReviewType::firing_values(const FiringContext& firing,
                                                    const std::vector<Response>& responses) const {
-    const RegistrationSummary summary = summarise_registrations(context.roster, responses);
+    const RegistrationSummary summary = summarise_registrations(firing.campaign.roster, responses);
     TemplateValues values;
     std::size_t speakers = 0;
     for (const auto& pillar : strategy_pillars()) {
@@ -269,13 +269,6 @@ TemplateValues CtStrategyReviewType::firing_values(const std::string&, const Cam
     return values;
 }
 
-std::string CtStrategyReviewPlugin::name() const { return "ct_strategy_review"; }
-std::string CtStrategyReviewPlugin::version() const { return "1.0.0"; }
-
-std::vector<std::shared_ptr<CampaignType>> CtStrategyReviewPlugin::campaign_types() const {
-    return {std::make_shared<CtStrategyReviewType>()};
-}
-
 }  // namespace outreach::ct_strategy_review
 
-OUTREACH_PLUGIN(outreach::ct_strategy_review::CtStrategyReviewPlugin)
+OUTREACH_PLUGIN("ct_strategy_review", "1.1.0", outreach::ct_strategy_review::CtStrategyReviewType)

@@ -21,17 +21,10 @@ public:
     std::vector<OptionSpec> options() const override;
     std::vector<ResponseKind> response_kinds() const override;
     Workflow build_workflow(const CampaignContext& context) const override;
-    bool matches(const std::string& predicate, const State& state, const CampaignContext& context,
-                 const std::vector<Response>& responses) const override;
-    TemplateValues firing_values(const std::string& step_id, const CampaignContext& context,
-                                 const std::vector<Response>& responses) const override;
+    bool matches(const std::string& predicate, const State& state, const std::vector<Response>& own_responses,
+                 const FiringContext& firing) const override;
+    TemplateValues firing_values(const FiringContext& firing, const std::vector<Response>& responses) const override;
 };
 
-class CtStrategyReviewPlugin final : public Plugin {
-public:
-    std::string name() const override;
-    std::string version() const override;
-    std::vector<std::shared_ptr<CampaignType>> campaign_types() const override;
-};
 
 }  // namespace outreach::ct_strategy_review

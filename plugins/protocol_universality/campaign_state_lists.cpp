@@ -34,16 +34,9 @@ void warn_outside_roster(const CampaignContext& context, const StateList& list) 
                       text);
 }
 
-std::string cache_key(const CampaignContext& context) {
-    std::string key = context.id + '\n' + resolve(context, opt::bound_states_file).string();
-    if (context.params.has(opt::priority_group_file))
-        key += '\n' + resolve(context, opt::priority_group_file).string();
-    return key;
-}
-
 }  // namespace
 
-std::shared_ptr<const CampaignStateLists> StateListCache::load(const CampaignContext& context) {
+std::shared_ptr<const CampaignStateLists> load_state_lists(const CampaignContext& context) {
     auto lists = std::make_shared<CampaignStateLists>();
     lists->bound = read_for_option(context, opt::bound_states_file);
     warn_outside_roster(context, lists->bound);
@@ -51,18 +44,7 @@ std::shared_ptr<const CampaignStateLists> StateListCache::load(const CampaignCon
         lists->priority = read_for_option(context, opt::priority_group_file);
         warn_outside_roster(context, *lists->priority);
     }
-    const std::string key = cache_key(context);
-    std::lock_guard lock(mutex_);
-    by_campaign_[key] = lists;
     return lists;
-}
-
-std::shared_ptr<const CampaignStateLists> StateListCache::get(const CampaignContext& context) {
-    {
-        std::lock_guard lock(mutex_);
-        if (const auto it = by_campaign_.find(cache_key(context)); it != by_campaign_.end()) return it->second;
-    }
-    return load(context);
 }
 
 }  // namespace outreach::protocol_universality

@@ -1,10 +1,9 @@
 #pragma once
 // The two State lists of a protocol_universality campaign (bound at the start,
-// priority group), read when the workflow is built and kept for the audience
-// predicates and reports that run at every firing.
+// priority group), read when the workflow is built and kept as the workflow's
+// data (Workflow::data) for the audience predicates and reports of every firing.
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
@@ -21,17 +20,8 @@ struct CampaignStateLists {
     bool in_priority_group(const std::string& code) const { return priority && priority->contains(code); }
 };
 
-class StateListCache {
-public:
-    // Reads both files afresh (building a workflow means the configuration was
-    // (re)loaded). Throws std::runtime_error "params.<option>: <file>:<line>:<col>: ...".
-    std::shared_ptr<const CampaignStateLists> load(const CampaignContext& context);
-    // The lists read for this campaign's files, reading them if not read yet.
-    std::shared_ptr<const CampaignStateLists> get(const CampaignContext& context);
-
-private:
-    std::mutex mutex_;
-    std::map<std::string, std::shared_ptr<const CampaignStateLists>> by_campaign_;
-};
+// Reads both files (building a workflow means the configuration was (re)loaded).
+// Throws std::runtime_error "params.<option>: <file>:<line>:<col>: ...".
+std::shared_ptr<const CampaignStateLists> load_state_lists(const CampaignContext& context);
 
 }  // namespace outreach::protocol_universality

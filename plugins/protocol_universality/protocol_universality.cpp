@@ -176,7 +176,7 @@ Workflow ProtocolUniversalityType::build_workflow(const CampaignContext& context
     const std::vector<DateRange>& conferences = params.date_ranges(opt::conference_dates);
     check_conferences(conferences, letter_date, conference_offset);
 
-    const auto lists = lists_.load(context);  // throws naming file:line:column
+    const auto lists = load_state_lists(context);  // throws naming file:line:column
     const LocalTime time = params.time(opt::send_time);
 
     Workflow workflow;
@@ -233,24 +233,26 @@ Workflow ProtocolUniversalityType::build_workflow(const CampaignContext& context
         {"campaign_end_text", format_date_long(campaign_end)},
     };
     workflow.values.lists["conferences"] = conference_texts;
+    workflow.data = lists;
     return workflow;
 }
 
 bool ProtocolUniversalityType::matches(const std::string& predicate_name, const State& state,
-                                       const CampaignContext& context, const std::vector<Response>& responses) const {
-    const auto lists = lists_.get(context);
-    const bool not_bound = !is_bound(*lists, state.code, responses);
+                                       const std::vector<Response>& own_responses, const FiringContext& firing) const {
+    const auto& lists = firing.data<CampaignStateLists>();
+    const bool not_bound = !is_bound(lists, state.code, own_responses);
     if (predicate_name == predicate::not_bound) return not_bound;
-    if (predicate_name == predicate::priority_not_bound) return not_bound && lists->in_priority_group(state.code);
-    if (predicate_name == predicate::other_not_bound) return not_bound && !lists->in_priority_group(state.code);
+    if (predicate_name == predicate::priority_not_bound) return not_bound && lists.in_priority_group(state.code);
+    if (predicate_name == predicate::other_not_bound) return not_bound && !lists.in_priority_group(state.code);
     throw std::runtime_error("campaign type protocol_universality has no audience predicate '" + predicate_name +
                              "' (known: not_bound, priority_not_bound, other_not_bound)");
 }
 
-TemplateValues ProtocolUniversalityType::firing_values(const std::string& step_id, const CampaignContext& context,
+TemplateValues ProtocolUniversalityType::firing_values(const FiringContext& firing,
                                                        const std::vector<Response>& responses) const {
-    const auto lists = lists_.get(context);
-    const UniversalityTally t = tally(*lists, context.roster, responses, context.timezone);
+    const std::string& step_id = firing.occurrence.step->id;
+    const CampaignContext& context = firing.campaign;
+    const UniversalityTally t = tally(firing.data<CampaignStateLists>(), context.roster, responses, context.timezone);
     TemplateValues values;
     values.scalars = std::map<std::string, std::string>{
         {"bound_at_start", std::to_string(t.bound_at_start)},
@@ -280,13 +282,6 @@ TemplateValues ProtocolUniversalityType::firing_values(const std::string& step_i
     return values;
 }
 
-std::string ProtocolUniversalityPlugin::name() const { return "protocol_universality"; }
-std::string ProtocolUniversalityPlugin::version() const { return "1.0.0"; }
-
-std::vector<std::shared_ptr<CampaignType>> ProtocolUniversalityPlugin::campaign_types() const {
-    return {std::make_shared<ProtocolUniversalityType>()};
-}
-
 }  // namespace outreach::protocol_universality
 
-OUTREACH_PLUGIN(outreach::protocol_universality::ProtocolUniversalityPlugin)
+OUTREACH_PLUGIN("protocol_universality", "1.1.0", outreach::protocol_universality::ProtocolUniversalityType)

@@ -21,21 +21,11 @@ public:
     std::vector<OptionSpec> options() const override;
     std::vector<ResponseKind> response_kinds() const override;
     Workflow build_workflow(const CampaignContext& context) const override;
-    bool matches(const std::string& predicate, const State& state, const CampaignContext& context,
-                 const std::vector<Response>& responses) const override;
-    TemplateValues firing_values(const std::string& step_id, const CampaignContext& context,
-                                 const std::vector<Response>& responses) const override;
-
-private:
-    // The lists are read when the workflow is built; predicates and reports reuse them.
-    mutable StateListCache lists_;
-};
-
-class ProtocolUniversalityPlugin final : public Plugin {
-public:
-    std::string name() const override;
-    std::string version() const override;
-    std::vector<std::shared_ptr<CampaignType>> campaign_types() const override;
+    // The State lists are read when the workflow is built (kept as its data);
+    // predicates and reports reuse them.
+    bool matches(const std::string& predicate, const State& state, const std::vector<Response>& own_responses,
+                 const FiringContext& firing) const override;
+    TemplateValues firing_values(const FiringContext& firing, const std::vector<Response>& responses) const override;
 };
 
 }  // namespace outreach::protocol_universality

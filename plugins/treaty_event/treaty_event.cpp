@@ -410,14 +410,15 @@ std::vector<ResponseKind> TreatyEventType::response_kinds() const {
     };
 }
 
-bool TreatyEventType::matches(const std::string& predicate, const State& state, const CampaignContext& context,
-                              const std::vector<Response>& responses) const {
-    if (predicate == kNotDeclined) return !has_declined(responses);
-    return CampaignType::matches(predicate, state, context, responses);
+bool TreatyEventType::matches(const std::string& predicate, const State& state,
+                              const std::vector<Response>& own_responses, const FiringContext& firing) const {
+    if (predicate == kNotDeclined) return !has_declined(own_responses);
+    return CampaignType::matches(predicate, state, own_responses, firing);
 }
 
-TemplateValues TreatyEventType::firing_values(const std::string& step_id, const CampaignContext& context,
-                                              const std::vector<Response>& responses) const {
+TemplateValues TreatyEventType::firing_values(const FiringContext& firing, const std::vector<Response>& responses) const {
+    const std::string& step_id = firing.occurrence.step->id;
+    const CampaignContext& context = firing.campaign;
     TemplateValues values;
     if (step_id.rfind(kAcknowledgementPrefix, 0) == 0) {
         for (const auto& intent : kIntents)
@@ -454,13 +455,6 @@ TemplateValues TreatyEventType::firing_values(const std::string& step_id, const 
     return values;
 }
 
-std::string TreatyEventPlugin::name() const { return "treaty_event"; }
-std::string TreatyEventPlugin::version() const { return "1.0.0"; }
-
-std::vector<std::shared_ptr<CampaignType>> TreatyEventPlugin::campaign_types() const {
-    return {std::make_shared<TreatyEventType>()};
-}
-
 }  // namespace outreach::treaty_event
 
-OUTREACH_PLUGIN(outreach::treaty_event::TreatyEventPlugin)
+OUTREACH_PLUGIN("treaty_event", "1.1.0", outreach::treaty_event::TreatyEventType)

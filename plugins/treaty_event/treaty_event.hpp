@@ -21,18 +21,10 @@ public:
     std::vector<ResponseKind> response_kinds() const override;
     Workflow build_workflow(const CampaignContext& context) const override;
     // "not_declined": the State's latest response is not `declined`.
-    bool matches(const std::string& predicate, const State& state, const CampaignContext& context,
-                 const std::vector<Response>& responses) const override;
+    bool matches(const std::string& predicate, const State& state, const std::vector<Response>& own_responses,
+                 const FiringContext& firing) const override;
     // arrange_signing_slots: the list `signing_slots` and its counts.
-    TemplateValues firing_values(const std::string& step_id, const CampaignContext& context,
-                                 const std::vector<Response>& responses) const override;
-};
-
-class TreatyEventPlugin final : public Plugin {
-public:
-    std::string name() const override;
-    std::string version() const override;
-    std::vector<std::shared_ptr<CampaignType>> campaign_types() const override;
+    TemplateValues firing_values(const FiringContext& firing, const std::vector<Response>& responses) const override;
 };
 
 }  // namespace outreach::treaty_event

@@ -165,7 +165,7 @@ TEST_CASE("protocol_universality params: files relative to the campaign, errors 
     CHECK(steps == std::vector<std::string>{"invitation_priority", "invitation", "follow_up", "thank_you"});
     // The first follow-up is six months after the letter, not on the letter's day.
     const auto& every = std::get<EveryTrigger>(workflow.steps[2].trigger);
-    CHECK(make_date(2006, 7, 24) + every.from_offset == make_date(2007, 1, 24));
+    CHECK(apply_offset(make_date(2006, 7, 24), every.from_offset) == make_date(2007, 1, 24));
     for (const auto& s : workflow.steps)
         if (const auto* letter = std::get_if<LetterAction>(&s.action))
             CHECK(letter->roles == std::vector<std::string>{"head_of_state"});

@@ -29,4 +29,4 @@ public:
 
 }  // namespace
 
-OUTREACH_PLUGIN(GoodPlugin)
+OUTREACH_PLUGIN_CLASS("test_good", "1.2.3", GoodPlugin)

@@ -27,4 +27,4 @@ public:
 
 }  // namespace
 
-OUTREACH_PLUGIN(DuplicatePlugin)
+OUTREACH_PLUGIN_CLASS("test_later_duplicate", "0.0.1", DuplicatePlugin)

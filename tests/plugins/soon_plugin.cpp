@@ -74,4 +74,4 @@ public:
 
 }  // namespace
 
-OUTREACH_PLUGIN(SoonPlugin)
+OUTREACH_PLUGIN_CLASS("test_soon", "1.0.0", SoonPlugin)

@@ -15,4 +15,4 @@ public:
 
 }  // namespace
 
-OUTREACH_PLUGIN(ThrowingPlugin)
+OUTREACH_PLUGIN_CLASS("test_throwing_factory", "0", ThrowingPlugin)

@@ -57,8 +57,8 @@ public:
     std::vector<OptionSpec> options() const override { return {}; }
     std::vector<ResponseKind> response_kinds() const override { return kinds_; }
     Workflow build_workflow(const CampaignContext&) const override { return workflow_; }
-    bool matches(const std::string& predicate, const State& state, const CampaignContext&,
-                 const std::vector<Response>&) const override {
+    bool matches(const std::string& predicate, const State& state, const std::vector<Response>&,
+                 const FiringContext&) const override {
         return predicate == "starts_with_c" && !state.code.empty() && state.code[0] == 'C';
     }
 
@@ -78,6 +78,27 @@ inline Roster small_roster() {
     return Roster({state("CIV", "Côte d'Ivoire"), state("FRA", "France"), state("CHL", "Chile")});
 }
 
+// A runtime with one campaign "test" of campaign type `type` (templates under
+// `dir`/templates/fixed/) over small_roster(), its workflow built by the type.
+inline std::unique_ptr<Runtime> make_runtime_of(const std::filesystem::path& dir, std::shared_ptr<CampaignType> type,
+                                                std::string zone = "America/New_York") {
+    auto runtime = std::make_unique<Runtime>();
+    Campaign c;
+    c.config.id = "test";
+    c.config.type = "fixed";
+    c.config.timezone = std::move(zone);
+    c.config.addressees = {"foreign_minister"};
+    c.config.sender = SenderConfig{"Treaty Section", "treaty@example.org", "staff@example.org"};
+    c.type = std::move(type);
+    c.plugin_name = "test";
+    c.roster = small_roster();
+    c.templates = std::make_shared<TemplateRenderer>(std::vector<std::filesystem::path>{dir / "templates"});
+    c.log = spdlog::default_logger();
+    c.workflow = c.type->build_workflow(c.context());
+    runtime->campaigns.push_back(std::move(c));
+    return runtime;
+}
+
 // A runtime with one campaign "test" over small_roster(), templates "letter"
 // and "task" written under `dir`.
 inline std::unique_ptr<Runtime> make_runtime(const std::filesystem::path& dir, Workflow workflow,
@@ -87,21 +108,8 @@ inline std::unique_ptr<Runtime> make_runtime(const std::filesystem::path& dir, W
                "Subject: {{step_id}} for {{state_name}}\n\nExcellency,\n\nStep {{step_id}} on {{letter_date}}.\n");
     write_file(dir / "templates/fixed/task.mustache",
                "Subject: Task {{step_id}}\n\n{{responded_count}} responded.\n{{#responses}}- {{.}}\n{{/responses}}");
-    auto runtime = std::make_unique<Runtime>();
-    Campaign c;
-    c.config.id = "test";
-    c.config.type = "fixed";
-    c.config.timezone = zone;
-    c.config.addressees = {"foreign_minister"};
-    c.config.sender = SenderConfig{"Treaty Section", "treaty@example.org", "staff@example.org"};
-    c.type = std::make_shared<FixedWorkflowType>(std::move(workflow), std::move(kinds));
-    c.plugin_name = "test";
-    c.roster = small_roster();
-    c.templates = std::make_shared<TemplateRenderer>(std::vector<std::filesystem::path>{dir / "templates"});
-    c.log = spdlog::default_logger();
-    c.workflow = c.type->build_workflow(c.context());
-    runtime->campaigns.push_back(std::move(c));
-    return runtime;
+    return make_runtime_of(dir, std::make_shared<FixedWorkflowType>(std::move(workflow), std::move(kinds)),
+                           std::move(zone));
 }
 
 inline Step letter_step(std::string id, Trigger trigger, Audience audience = Audience::all()) {

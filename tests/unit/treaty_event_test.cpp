@@ -126,7 +126,7 @@ const Step& step(const Workflow& workflow, const std::string& id) {
 Date step_date(const Workflow& workflow, const std::string& id) {
     const auto* at = std::get_if<AtTrigger>(&step(workflow, id).trigger);
     REQUIRE(at != nullptr);
-    return milestone_date(workflow, at->milestone) + at->offset;
+    return apply_offset(milestone_date(workflow, at->milestone), at->offset);
 }
 
 std::string scalar(const Workflow& workflow, const std::string& name) {
@@ -203,7 +203,7 @@ TEST_CASE("the plugin loads through its factory and declares one campaign type",
     REQUIRE(loaded.library.has(OUTREACH_PLUGIN_VERSION_SYMBOL));
     CHECK(loaded.library.get<const std::uint32_t>(OUTREACH_PLUGIN_VERSION_SYMBOL) == OUTREACH_API_VERSION);
     CHECK(loaded.plugin->name() == "treaty_event");
-    CHECK(loaded.plugin->version() == "1.0.0");
+    CHECK(loaded.plugin->version() == "1.1.0");
     REQUIRE(loaded.type != nullptr);
     CHECK(loaded.type->name() == "treaty_event");
 

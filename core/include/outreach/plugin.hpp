@@ -151,12 +151,19 @@ using PluginFactory = std::unique_ptr<Plugin>();
 // version as a plain symbol, (3) the factory. Keep the types' constructors cheap:
 // they run when the host calls the factory, after every check.
 #define OUTREACH_PLUGIN(NAME, VERSION, ...)                                            \
+    OUTREACH_PLUGIN_ENTRY(NAME, VERSION,                                               \
+                          std::make_unique<::outreach::BasicPlugin<__VA_ARGS__>>(NAME, VERSION))
+
+// The same for a hand-written Plugin subclass (default-constructible), for a
+// plugin that needs more than BasicPlugin (e.g. types built from shared state).
+#define OUTREACH_PLUGIN_CLASS(NAME, VERSION, PluginClass) \
+    OUTREACH_PLUGIN_ENTRY(NAME, VERSION, std::make_unique<PluginClass>())
+
+#define OUTREACH_PLUGIN_ENTRY(NAME, VERSION, ...)                                      \
     OUTREACH_PLUGIN_METADATA(NAME, VERSION)                                            \
     extern "C" BOOST_SYMBOL_EXPORT const std::uint32_t outreach_plugin_api_version;    \
     extern "C" const std::uint32_t outreach_plugin_api_version = OUTREACH_API_VERSION; \
     namespace outreach_plugin_entry {                                                  \
-    inline std::unique_ptr<::outreach::Plugin> create() {                              \
-        return std::make_unique<::outreach::BasicPlugin<__VA_ARGS__>>(NAME, VERSION);  \
-    }                                                                                  \
+    inline std::unique_ptr<::outreach::Plugin> create() { return __VA_ARGS__; }        \
     BOOST_DLL_ALIAS(outreach_plugin_entry::create, outreach_create_plugin)             \
     }

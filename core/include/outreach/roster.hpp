@@ -61,6 +61,8 @@ public:
         Iterator end() const { return last; }
         std::size_t size() const { return static_cast<std::size_t>(std::distance(first, last)); }
         bool empty() const { return first == last; }
+        const State& front() const { return *first; }
+        const State& operator[](std::size_t i) const { return *std::next(first, static_cast<std::ptrdiff_t>(i)); }
     };
 
     Roster() = default;

@@ -198,13 +198,6 @@ DaemonGeneration build_generation(const GenerationFactory& factory, Diagnostics&
     }
 }
 
-// Campaigns count from when this daemon first runs them: without this a
-// campaign loaded now but first passed over late would miss what fell due between.
-void enrol_campaigns(const Runtime& runtime, Journal& journal, Instant now) {
-    for (const auto& campaign : runtime.campaigns)
-        if (campaign.config.enabled) journal.enrol(campaign.id(), now);
-}
-
 }  // namespace
 
 bool DaemonLoop::start() {
@@ -216,7 +209,7 @@ bool DaemonLoop::start() {
         return false;
     }
     generation_ = std::move(first);
-    enrol_campaigns(*generation_.runtime, journal_, clock_.now());
+    generation_.scheduler->enrol_new_campaigns(clock_.now());
     plan();
     log_->info("started with {} campaign{}, journal {}; {}", generation_.runtime->campaigns.size(),
                generation_.runtime->campaigns.size() == 1 ? "" : "s", journal_.file().string(), status_);
@@ -347,7 +340,7 @@ void DaemonLoop::reload() {
         generation_.scheduler.reset();
         generation_.channel.reset();
         generation_ = std::move(next);
-        enrol_campaigns(*generation_.runtime, journal_, clock_.now());
+        generation_.scheduler->enrol_new_campaigns(clock_.now());
         stalled_passes_ = 0;
         log_->info("configuration reloaded: {} campaign{}", generation_.runtime->campaigns.size(),
                    generation_.runtime->campaigns.size() == 1 ? "" : "s");

@@ -27,6 +27,11 @@ Letter envelope(const PlannedOccurrence& o, const RenderedTemplate& rendered) {
     return letter;
 }
 
+void merge(TemplateData& data, const TemplateValues& extra) {
+    for (const auto& [name, value] : extra.scalars) data.scalars[name] = value;
+    for (const auto& [name, list] : extra.lists) data.lists[name] = list;
+}
+
 std::string state_name(const Campaign& campaign, const std::string& code) {
     const State* s = campaign.roster.find(code);
     return s ? s->name : code;
@@ -38,7 +43,8 @@ std::string idempotency_key(const PlannedOccurrence& o, const std::string& recip
     return o.campaign->id() + "/" + o.step->id + "/" + o.id + "/" + recipient;
 }
 
-TemplateData occurrence_values(const PlannedOccurrence& o, const std::vector<Response>& responses) {
+TemplateData occurrence_values(const PlannedOccurrence& o, const FiringContext& firing,
+                               const std::vector<Response>& responses) {
     const Campaign& c = *o.campaign;
     TemplateData data;
     data.scalars = c.workflow.values.scalars;
@@ -59,19 +65,24 @@ TemplateData occurrence_values(const PlannedOccurrence& o, const std::vector<Res
         data.scalars["response_note"] = o.response->note;
         data.scalars["response_date"] = format_date_long(local_date(o.response->response.at, c.timezone()));
     }
-    const TemplateValues extra = c.type->firing_values(o.step->id, c.context(), responses);
-    for (const auto& [name, value] : extra.scalars) data.scalars[name] = value;
-    for (const auto& [name, list] : extra.lists) data.lists[name] = list;
+    merge(data, c.type->firing_values(firing, responses));
     return data;
 }
 
-Letter compose_letter(const PlannedOccurrence& o, const TemplateData& shared, const State& state,
-                      const Addressee& addressee) {
+TemplateData state_values(const PlannedOccurrence& o, const FiringContext& firing, const TemplateData& shared,
+                          const State& state, const std::vector<Response>& own_responses) {
     TemplateData data = shared;
     data.scalars["state_code"] = state.code;
     data.scalars["state_name"] = state.name;
     data.scalars["state_formal_name"] = state.formal_name.empty() ? state.name : state.formal_name;
     data.scalars["state_capital"] = state.capital;
+    merge(data, o.campaign->type->letter_values(firing, state, own_responses));
+    return data;
+}
+
+Letter compose_letter(const PlannedOccurrence& o, const TemplateData& state_data, const State& state,
+                      const Addressee& addressee) {
+    TemplateData data = state_data;
     data.scalars["addressee_role"] = addressee.role;
     data.scalars["addressee_title"] = addressee.title;
     data.scalars["addressee_honorific"] = addressee.honorific;
@@ -91,9 +102,13 @@ Letter compose_letter(const PlannedOccurrence& o, const TemplateData& shared, co
     return letter;
 }
 
-Letter compose_task(const PlannedOccurrence& o, const TemplateData& shared, const std::vector<Response>& responses) {
+Letter compose_task(const PlannedOccurrence& o, const TemplateData& shared, const std::vector<Response>& responses,
+                    const std::vector<const State*>& audience) {
     const Campaign& c = *o.campaign;
     TemplateData data = shared;
+    auto& listed = data.lists["audience_states"];
+    for (const State* s : audience) listed.push_back(s->name + " (" + s->code + ")");
+    data.scalars["audience_count"] = std::to_string(audience.size());
     std::set<std::string> responded;
     std::map<std::string, int> per_kind;
     auto& lines = data.lists["responses"];

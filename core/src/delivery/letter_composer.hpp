@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "delivery/letter.hpp"
-#include "schedule/occurrences.hpp"
 #include "delivery/template_renderer.hpp"
+#include "schedule/occurrences.hpp"
 
 namespace outreach {
 
@@ -16,14 +16,20 @@ OUTREACH_EXPORT std::string idempotency_key(const PlannedOccurrence& occurrence,
 
 // Values every letter and task of the occurrence shares, including the plugin's
 // firing_values for the responses known when it fires.
-OUTREACH_EXPORT TemplateData occurrence_values(const PlannedOccurrence& occurrence,
+OUTREACH_EXPORT TemplateData occurrence_values(const PlannedOccurrence& occurrence, const FiringContext& firing,
                                                const std::vector<Response>& responses);
 
-OUTREACH_EXPORT Letter compose_letter(const PlannedOccurrence& occurrence, const TemplateData& shared,
+// `shared` plus the State's own values (the core's and the plugin's letter_values).
+OUTREACH_EXPORT TemplateData state_values(const PlannedOccurrence& occurrence, const FiringContext& firing,
+                                          const TemplateData& shared, const State& state,
+                                          const std::vector<Response>& own_responses);
+
+OUTREACH_EXPORT Letter compose_letter(const PlannedOccurrence& occurrence, const TemplateData& state_data,
                                       const State& state, const Addressee& addressee);
 
-// Staff tasks also list the responses so far and who has not answered.
+// Staff tasks also list the responses so far, who has not answered, and the
+// States of the task's audience (`audience_states`).
 OUTREACH_EXPORT Letter compose_task(const PlannedOccurrence& occurrence, const TemplateData& shared,
-                                    const std::vector<Response>& responses);
+                                    const std::vector<Response>& responses, const std::vector<const State*>& audience);
 
 }  // namespace outreach

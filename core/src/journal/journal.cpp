@@ -33,6 +33,7 @@ CREATE TABLE IF NOT EXISTS deliveries(
   next_attempt_utc INTEGER,
   updated_at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS deliveries_by_campaign ON deliveries(campaign, scheduled_utc);
+CREATE INDEX IF NOT EXISTS deliveries_by_occurrence ON deliveries(campaign, step, occurrence);
 CREATE INDEX IF NOT EXISTS deliveries_retry ON deliveries(next_attempt_utc) WHERE status = 'temporary_failure';
 CREATE TABLE IF NOT EXISTS responses(
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -168,6 +169,29 @@ std::optional<Instant> Journal::enrolled_at(const std::string& campaign) {
     return std::nullopt;
 }
 
+std::vector<std::pair<std::string, Instant>> Journal::enrolments() {
+    auto q = db_->prepare("SELECT id, enrolled_at FROM campaigns");
+    std::vector<std::pair<std::string, Instant>> out;
+    while (q.step()) out.emplace_back(q.text(0), instant(q.integer(1)));
+    return out;
+}
+
+std::vector<Journal::Decision> Journal::decisions() {
+    auto q = db_->prepare("SELECT campaign, step, occurrence, status FROM occurrences");
+    std::vector<Decision> out;
+    while (q.step()) out.push_back({q.text(0), q.text(1), q.text(2), occurrence_status(q.text(3))});
+    return out;
+}
+
+std::vector<std::string> Journal::delivery_keys(const std::string& campaign, const std::string& step,
+                                                const std::string& occurrence) {
+    auto q = db_->prepare("SELECT key FROM deliveries WHERE campaign = ? AND step = ? AND occurrence = ?");
+    q.bind(1, campaign).bind(2, step).bind(3, occurrence);
+    std::vector<std::string> out;
+    while (q.step()) out.push_back(q.text(0));
+    return out;
+}
+
 std::optional<OccurrenceRecord> Journal::occurrence(const std::string& campaign, const std::string& step,
                                                     const std::string& occurrence) {
     auto q = db_->prepare(
@@ -276,11 +300,8 @@ std::int64_t Journal::add_response(const std::string& campaign, const Response& 
     return db_->last_insert_rowid();
 }
 
-std::vector<ResponseRecord> Journal::responses(const std::string& campaign) {
-    auto q = db_->prepare(
-        "SELECT id, campaign, state, kind, payload, note, at_utc, recorded_at FROM responses "
-        "WHERE campaign = ? ORDER BY at_utc, id");
-    q.bind(1, campaign);
+namespace {
+std::vector<ResponseRecord> read_responses(sqlite::Statement& q) {
     std::vector<ResponseRecord> out;
     while (q.step()) {
         ResponseRecord r;
@@ -292,6 +313,28 @@ std::vector<ResponseRecord> Journal::responses(const std::string& campaign) {
         out.push_back(std::move(r));
     }
     return out;
+}
+}  // namespace
+
+std::vector<ResponseRecord> Journal::responses(const std::string& campaign) {
+    auto q = db_->prepare(
+        "SELECT id, campaign, state, kind, payload, note, at_utc, recorded_at FROM responses "
+        "WHERE campaign = ? ORDER BY at_utc, id");
+    q.bind(1, campaign);
+    return read_responses(q);
+}
+
+std::vector<ResponseRecord> Journal::responses_since(std::int64_t after_id) {
+    auto q = db_->prepare(
+        "SELECT id, campaign, state, kind, payload, note, at_utc, recorded_at FROM responses "
+        "WHERE id > ? ORDER BY id");
+    q.bind(1, after_id);
+    return read_responses(q);
+}
+
+std::int64_t Journal::last_response_id() {
+    auto q = db_->prepare("SELECT COALESCE(MAX(id), 0) FROM responses");
+    return q.step() ? q.integer(0) : 0;
 }
 
 void Journal::audit(Instant at, const std::string& campaign, const std::string& event, const std::string& detail) {

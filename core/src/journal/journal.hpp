@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "delivery/letter.hpp"
+#include "journal/journal_error.hpp"
 #include "outreach/plugin.hpp"
 
 namespace outreach {
@@ -74,13 +75,24 @@ public:
     // The instant the scheduler first saw the campaign; set once.
     Instant enrol(const std::string& campaign, Instant now);
     std::optional<Instant> enrolled_at(const std::string& campaign);
+    // Every campaign's enrolment (one query, for the planner).
+    std::vector<std::pair<std::string, Instant>> enrolments();
 
     std::optional<OccurrenceRecord> occurrence(const std::string& campaign, const std::string& step,
                                                const std::string& occurrence);
     void decide(const OccurrenceRecord& record);
     std::vector<OccurrenceRecord> occurrences(const std::string& campaign);
+    // Every decision of every campaign (one query, for the planner); reasons omitted.
+    struct Decision {
+        std::string campaign, step, occurrence;
+        OccurrenceStatus status;
+    };
+    std::vector<Decision> decisions();
 
     std::optional<DeliveryRecord> delivery(const std::string& key);
+    // Keys of the deliveries recorded for one occurrence (one query per firing).
+    std::vector<std::string> delivery_keys(const std::string& campaign, const std::string& step,
+                                           const std::string& occurrence);
     void record_delivery(const DeliveryRecord& record);  // insert or update by key
     std::vector<DeliveryRecord> deliveries(const std::string& campaign);  // in scheduled order
     std::vector<DeliveryRecord> pending_retries(Instant now);
@@ -89,6 +101,10 @@ public:
     std::int64_t add_response(const std::string& campaign, const Response& response, const std::string& note,
                               Instant recorded_at);
     std::vector<ResponseRecord> responses(const std::string& campaign);
+    // Responses of every campaign with an id above `after_id`, in id order (the
+    // planner's incremental refresh; 0 = all).
+    std::vector<ResponseRecord> responses_since(std::int64_t after_id);
+    std::int64_t last_response_id();
 
     void audit(Instant at, const std::string& campaign, const std::string& event, const std::string& detail);
 

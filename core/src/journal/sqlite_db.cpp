@@ -17,10 +17,13 @@ Database::Database(const std::filesystem::path& file) : file_(file) {
     sqlite3_busy_timeout(db_, 5000);
 }
 
-Database::~Database() { sqlite3_close(db_); }
+Database::~Database() {
+    for (auto& [sql, cached] : cache_) sqlite3_finalize(cached.stmt);
+    sqlite3_close(db_);
+}
 
 void Database::fail(const std::string& what) const {
-    throw std::runtime_error(file_.string() + ": " + what + ": " + sqlite3_errmsg(db_));
+    throw Error(file_.string() + ": " + what + ": " + sqlite3_errmsg(db_));
 }
 
 void Database::exec(const std::string& sql) {
@@ -28,17 +31,41 @@ void Database::exec(const std::string& sql) {
     if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
         const std::string reason = error ? error : "unknown error";
         sqlite3_free(error);
-        throw std::runtime_error(file_.string() + ": " + reason);
+        throw Error(file_.string() + ": " + reason);
     }
 }
 
-Statement Database::prepare(const std::string& sql) { return Statement(*this, sql); }
+Statement Database::prepare(const std::string& sql) {
+    auto [it, inserted] = cache_.try_emplace(sql);
+    CachedStatement& cached = it->second;
+    if (inserted) {
+        if (sqlite3_prepare_v3(db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &cached.stmt, nullptr) != SQLITE_OK) {
+            cache_.erase(it);
+            fail("cannot prepare query");
+        }
+    } else if (cached.in_use) {
+        return Statement(*this, sql);
+    }
+    return Statement(*this, cached);
+}
 
 Statement::Statement(Database& db, const std::string& sql) : db_(&db) {
     if (sqlite3_prepare_v2(db.handle(), sql.c_str(), -1, &stmt_, nullptr) != SQLITE_OK) db.fail("cannot prepare query");
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::Statement(Database& db, Database::CachedStatement& cached) : db_(&db), stmt_(cached.stmt), cached_(&cached) {
+    cached.in_use = true;
+}
+
+Statement::~Statement() {
+    if (cached_) {
+        sqlite3_reset(stmt_);
+        sqlite3_clear_bindings(stmt_);
+        cached_->in_use = false;
+    } else {
+        sqlite3_finalize(stmt_);
+    }
+}
 
 Statement& Statement::bind(int index, const std::string& value) {
     if (sqlite3_bind_text(stmt_, index, value.c_str(), static_cast<int>(value.size()), SQLITE_TRANSIENT) != SQLITE_OK)

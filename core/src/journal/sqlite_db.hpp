@@ -6,11 +6,17 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <unordered_map>
+
+#include "journal/journal_error.hpp"
 
 namespace outreach::sqlite {
 
 class Statement;
+
+using Error = JournalError;
 
 class Database {
 public:
@@ -20,6 +26,9 @@ public:
     Database& operator=(const Database&) = delete;
 
     void exec(const std::string& sql);
+    // Prepared statements are cached by their SQL text and reused (reset, bindings
+    // cleared) when the Statement is destroyed; a statement already in use gets a
+    // fresh, uncached one, so nested use stays correct.
     Statement prepare(const std::string& sql);
     std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
     int changes() const { return sqlite3_changes(db_); }
@@ -28,15 +37,24 @@ public:
     [[noreturn]] void fail(const std::string& what) const;
 
 private:
+    friend class Statement;
+    struct CachedStatement {
+        sqlite3_stmt* stmt = nullptr;
+        bool in_use = false;
+    };
     sqlite3* db_ = nullptr;
     std::filesystem::path file_;
+    std::unordered_map<std::string, CachedStatement> cache_;
 };
 
 class Statement {
 public:
-    Statement(Database& db, const std::string& sql);
+    Statement(Database& db, const std::string& sql);  // uncached
     ~Statement();
-    Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) { other.stmt_ = nullptr; }
+    Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_), cached_(other.cached_) {
+        other.stmt_ = nullptr;
+        other.cached_ = nullptr;
+    }
     Statement(const Statement&) = delete;
     Statement& operator=(const Statement&) = delete;
 
@@ -52,8 +70,11 @@ public:
     bool is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
 
 private:
+    friend class Database;
+    Statement(Database& db, Database::CachedStatement& cached);
     Database* db_;
     sqlite3_stmt* stmt_ = nullptr;
+    Database::CachedStatement* cached_ = nullptr;  // returned to the cache on destruction
 };
 
 class Transaction {

@@ -12,12 +12,12 @@ Instant SystemClock::now() const {
 }
 
 CampaignType::~CampaignType() = default;
-bool CampaignType::matches(const std::string& predicate, const State&, const CampaignContext&,
-                           const std::vector<Response>&) const {
+bool CampaignType::matches(const std::string& predicate, const State&, const std::vector<Response>&,
+                           const FiringContext&) const {
     throw std::runtime_error("campaign type '" + name() + "' declares no audience predicate '" + predicate + "'");
 }
-TemplateValues CampaignType::firing_values(const std::string&, const CampaignContext&,
-                                           const std::vector<Response>&) const {
+TemplateValues CampaignType::firing_values(const FiringContext&, const std::vector<Response>&) const { return {}; }
+TemplateValues CampaignType::letter_values(const FiringContext&, const State&, const std::vector<Response>&) const {
     return {};
 }
 Plugin::~Plugin() = default;

@@ -1,6 +1,9 @@
 #include "schedule/audience.hpp"
 
 #include <algorithm>
+#include <set>
+
+#include "time/timezone.hpp"
 
 namespace outreach {
 
@@ -11,43 +14,71 @@ std::vector<Response> responses_until(const std::vector<ResponseRecord>& records
     return out;
 }
 
-std::vector<const State*> resolve_audience(const Campaign& campaign, const Audience& audience,
-                                           const std::vector<Response>& responses, const std::string& only_state) {
+std::map<std::string, std::vector<Response>> responses_by_state(const std::vector<Response>& responses) {
+    std::map<std::string, std::vector<Response>> out;
+    for (const auto& r : responses) out[r.state].push_back(r);
+    return out;
+}
+
+std::vector<const State*> resolve_audience(const PlannedOccurrence& o, const std::vector<Response>& responses,
+                                           Instant now) {
+    const Campaign& campaign = *o.campaign;
+    const Step& step = *o.step;
+    const Audience& audience = step.audience;
     std::vector<const State*> out;
     if (audience.kind == Audience::Kind::Staff) return out;
-    const auto answered = [&](const State& state) {
-        return std::any_of(responses.begin(), responses.end(), [&](const Response& r) {
-            return r.state == state.code && (audience.response_kind.empty() || r.kind == audience.response_kind);
-        });
+
+    const auto by_state = responses_by_state(responses);
+    static const std::vector<Response> none;
+    auto own = [&](const State& s) -> const std::vector<Response>& {
+        const auto it = by_state.find(s.code);
+        return it == by_state.end() ? none : it->second;
     };
-    for (const auto& state : campaign.roster.states()) {
-        if (!only_state.empty() && state.code != only_state) continue;
+    auto answered = [&](const State& s, const std::string& kind) {
+        const auto& list = own(s);
+        return std::any_of(list.begin(), list.end(), [&](const Response& r) { return kind.empty() || r.kind == kind; });
+    };
+    const Milestone* deadline = step.valid_until.empty() ? nullptr : campaign.workflow.milestone(step.valid_until);
+    const bool per_state_deadline = deadline && deadline->is_per_state();
+    const std::set<std::string> fixed(audience.states.begin(), audience.states.end());
+
+    const CampaignContext context = campaign.context();
+    const Occurrence occurrence = o.sdk_view();
+    const FiringContext firing{context, campaign.workflow, occurrence, now};
+
+    auto consider = [&](const State& state) {
+        if (!step.until_response.empty() && answered(state, step.until_response)) return;
+        if (per_state_deadline) {
+            const auto it = deadline->per_state.find(state.code);
+            if (it != deadline->per_state.end() && now >= start_of_day(it->second, campaign.timezone())) return;
+        }
         bool member = true;
         switch (audience.kind) {
             case Audience::Kind::All: break;
-            case Audience::Kind::WithResponse: member = answered(state); break;
-            case Audience::Kind::WithoutResponse: member = !answered(state); break;
-            case Audience::Kind::Predicate: {
-                std::vector<Response> own;
-                for (const auto& r : responses)
-                    if (r.state == state.code) own.push_back(r);
-                member = campaign.type->matches(audience.predicate, state, campaign.context(), own);
+            case Audience::Kind::WithResponse: member = answered(state, audience.response_kind); break;
+            case Audience::Kind::WithoutResponse: member = !answered(state, audience.response_kind); break;
+            case Audience::Kind::Predicate:
+                member = campaign.type->matches(audience.predicate, state, own(state), firing);
                 break;
-            }
+            case Audience::Kind::States: member = fixed.count(state.code) != 0; break;
             case Audience::Kind::Staff: member = false; break;
         }
         if (member) out.push_back(&state);
+    };
+    if (!o.only_state.empty()) {
+        if (const State* s = campaign.roster.find(o.only_state)) consider(*s);
+    } else {
+        for (const auto& state : campaign.roster.states()) consider(state);
     }
     return out;
 }
 
-std::size_t count_recipients(const Campaign& c, const Step& step, const std::vector<Response>& responses,
-                             const std::string& only_state) {
-    if (std::holds_alternative<TaskAction>(step.action)) return 1;
-    const auto& action = std::get<LetterAction>(step.action);
-    const auto& roles = action.roles.empty() ? c.config.addressees : action.roles;
+std::size_t count_recipients(const PlannedOccurrence& o, const std::vector<Response>& responses, Instant now) {
+    if (std::holds_alternative<TaskAction>(o.step->action)) return 1;
+    const auto& action = std::get<LetterAction>(o.step->action);
+    const auto& roles = action.roles.empty() ? o.campaign->config.addressees : action.roles;
     std::size_t n = 0;
-    for (const State* s : resolve_audience(c, step.audience, responses, only_state))
+    for (const State* s : resolve_audience(o, responses, now))
         for (const auto& role : roles) n += s->addressee(role) ? 1 : 0;
     return n;
 }

@@ -17,15 +17,29 @@ const Milestone& milestone_or_throw(const Campaign& campaign, const std::string&
     throw std::runtime_error("step '" + step.id + "' refers to unknown milestone '" + id + "'");
 }
 
-std::string signed_days(Days d) {
-    const auto n = d.count();
-    if (n == 0) return "";
-    return (n > 0 ? " + " : " - ") + std::to_string(n > 0 ? n : -n) + (n == 1 || n == -1 ? " day" : " days");
+std::string signed_offset(const Offset& offset) {
+    std::string text;
+    auto part = [&](long long n, const char* unit) {
+        if (n == 0) return;
+        text += (n > 0 ? " + " : " - ") + std::to_string(n > 0 ? n : -n) + " " + unit + (n == 1 || n == -1 ? "" : "s");
+    };
+    part(offset.months, "month");
+    part(offset.days.count(), "day");
+    return text;
+}
+
+// The States a per-State milestone names that the campaign writes to, with their dates.
+std::vector<std::pair<const State*, Date>> per_state_dates(const Campaign& campaign, const Milestone& m) {
+    std::vector<std::pair<const State*, Date>> out;
+    for (const auto& [code, date] : m.per_state)
+        if (const State* s = campaign.roster.find(code)) out.emplace_back(s, date);
+    return out;
 }
 
 struct Expander {
     const Campaign& campaign;
     const std::vector<ResponseRecord>& responses;
+    bool responses_only = false;  // expand_response: at/every produce nothing
     std::map<std::string, std::vector<PlannedOccurrence>> by_step;
     std::vector<std::string> in_progress;  // cycle detection for `after`
 
@@ -36,9 +50,17 @@ struct Expander {
         in_progress.push_back(step.id);
         auto list = expand(step);
         in_progress.pop_back();
-        const auto deadline = deadline_instant(campaign, step);
-        std::erase_if(list, [&](const PlannedOccurrence& o) { return deadline && o.due >= *deadline; });
-        for (auto& o : list) o.valid_until = deadline;
+        std::optional<Instant> step_deadline;
+        const bool per_state_deadline = [&] {
+            const Milestone* m = step.valid_until.empty() ? nullptr : campaign.workflow.milestone(step.valid_until);
+            return m && m->is_per_state();
+        }();
+        if (!per_state_deadline) step_deadline = deadline_instant(campaign, step);
+        for (auto& o : list)
+            o.valid_until = per_state_deadline && !o.only_state.empty()
+                                ? deadline_instant(campaign, step, o.only_state)
+                                : step_deadline;
+        std::erase_if(list, [&](const PlannedOccurrence& o) { return o.valid_until && o.due >= *o.valid_until; });
         return by_step.emplace(step.id, std::move(list)).first->second;
     }
 
@@ -51,23 +73,67 @@ struct Expander {
         return o;
     }
 
+    void expand_series(const Step& step, const EveryTrigger& every, Date start, std::optional<Date> until,
+                       const std::string& state, std::vector<PlannedOccurrence>& out) {
+        const std::string& zone = campaign.timezone();
+        // No `until`: the rule's own COUNT/UNTIL ends it, within the expansion cap.
+        const Date end = until.value_or(Date::max());
+        std::size_t index = 0;
+        for (const auto& local : expand_rrule(every.rrule, start, every.time, end)) {
+            const std::string id = local_id(local.date, local.time);
+            auto o = make(step, state.empty() ? id : state + "@" + id, to_instant(local.date, local.time, zone));
+            o.index = index++;
+            o.only_state = state;
+            out.push_back(std::move(o));
+        }
+    }
+
     std::vector<PlannedOccurrence> expand(const Step& step) {
         const std::string& zone = campaign.timezone();
         std::vector<PlannedOccurrence> out;
         if (const auto* at = std::get_if<AtTrigger>(&step.trigger)) {
-            const Date day = milestone_or_throw(campaign, at->milestone, step).date + at->offset;
-            out.push_back(make(step, local_id(day, at->time), to_instant(day, at->time, zone)));
+            if (responses_only) return out;
+            const Milestone& m = milestone_or_throw(campaign, at->milestone, step);
+            if (!m.is_per_state()) {
+                const Date day = apply_offset(m.date, at->offset);
+                out.push_back(make(step, local_id(day, at->time), to_instant(day, at->time, zone)));
+            } else {
+                for (const auto& [state, date] : per_state_dates(campaign, m)) {
+                    const Date day = apply_offset(date, at->offset);
+                    auto o = make(step, state->code + "@" + local_id(day, at->time), to_instant(day, at->time, zone));
+                    o.only_state = state->code;
+                    out.push_back(std::move(o));
+                }
+            }
         } else if (const auto* every = std::get_if<EveryTrigger>(&step.trigger)) {
-            const Date start = milestone_or_throw(campaign, every->from_milestone, step).date + every->from_offset;
-            const Date until = milestone_or_throw(campaign, every->until_milestone, step).date;
-            for (const auto& local : expand_rrule(every->rrule, start, every->time, until))
-                out.push_back(make(step, local_id(local.date, local.time), to_instant(local.date, local.time, zone)));
+            if (responses_only) return out;
+            const Milestone& from = milestone_or_throw(campaign, every->from_milestone, step);
+            const Milestone* until =
+                every->until_milestone.empty() ? nullptr : &milestone_or_throw(campaign, every->until_milestone, step);
+            auto until_for = [&](const std::string& code) -> std::optional<Date> {
+                if (!until) return std::nullopt;
+                if (!until->is_per_state()) return until->date;
+                const auto it = until->per_state.find(code);
+                if (it == until->per_state.end()) return std::nullopt;
+                return it->second;
+            };
+            if (!from.is_per_state()) {
+                if (until && until->is_per_state())
+                    throw std::runtime_error("step '" + step.id + "': a campaign-wide series cannot end at the per-State "
+                                             "milestone '" + until->id + "'");
+                expand_series(step, *every, apply_offset(from.date, every->from_offset), until_for({}), {}, out);
+            } else {
+                for (const auto& [state, date] : per_state_dates(campaign, from))
+                    expand_series(step, *every, apply_offset(date, every->from_offset), until_for(state->code),
+                                  state->code, out);
+            }
         } else if (const auto* after = std::get_if<AfterTrigger>(&step.trigger)) {
             const Step* referenced = campaign.step(after->step);
             if (!referenced)
                 throw std::runtime_error("step '" + step.id + "' runs after unknown step '" + after->step + "'");
             for (const auto& ref : of(*referenced)) {
                 auto o = make(step, ref.id, ref.due + after->delay);
+                o.index = ref.index;
                 o.depends_on = ref.id;
                 o.only_state = ref.only_state;
                 o.response = ref.response;
@@ -85,43 +151,65 @@ struct Expander {
         }
         return out;
     }
+
+    std::vector<PlannedOccurrence> all() {
+        std::vector<PlannedOccurrence> result;
+        for (const auto& step : campaign.workflow.steps) {
+            const auto& list = of(step);
+            result.insert(result.end(), list.begin(), list.end());
+        }
+        std::map<const Step*, std::size_t> order;
+        for (std::size_t i = 0; i < campaign.workflow.steps.size(); ++i) order[&campaign.workflow.steps[i]] = i;
+        std::stable_sort(result.begin(), result.end(), [&](const PlannedOccurrence& a, const PlannedOccurrence& b) {
+            if (a.due != b.due) return a.due < b.due;
+            return order[a.step] < order[b.step];
+        });
+        return result;
+    }
 };
 
 }  // namespace
 
-std::optional<Instant> deadline_instant(const Campaign& campaign, const Step& step) {
+Occurrence PlannedOccurrence::sdk_view() const {
+    return Occurrence{step, id, index, due, only_state, response ? &response->response : nullptr};
+}
+
+std::optional<Instant> deadline_instant(const Campaign& campaign, const Step& step, const std::string& state) {
     if (step.valid_until.empty()) return std::nullopt;
     const Milestone& m = milestone_or_throw(campaign, step.valid_until, step);
-    return start_of_day(m.date, campaign.timezone());
+    if (!m.is_per_state()) return start_of_day(m.date, campaign.timezone());
+    if (state.empty()) return std::nullopt;
+    const auto it = m.per_state.find(state);
+    if (it == m.per_state.end()) return std::nullopt;
+    return start_of_day(it->second, campaign.timezone());
 }
 
 std::vector<PlannedOccurrence> expand_occurrences(const Campaign& campaign, const std::vector<ResponseRecord>& responses) {
-    Expander expander{campaign, responses, {}, {}};
-    std::vector<PlannedOccurrence> all;
-    for (const auto& step : campaign.workflow.steps) {
-        const auto& list = expander.of(step);
-        all.insert(all.end(), list.begin(), list.end());
-    }
-    std::map<const Step*, std::size_t> order;
-    for (std::size_t i = 0; i < campaign.workflow.steps.size(); ++i) order[&campaign.workflow.steps[i]] = i;
-    std::stable_sort(all.begin(), all.end(), [&](const PlannedOccurrence& a, const PlannedOccurrence& b) {
-        if (a.due != b.due) return a.due < b.due;
-        return order[a.step] < order[b.step];
-    });
-    return all;
+    return Expander{campaign, responses}.all();
+}
+
+std::vector<PlannedOccurrence> expand_response(const Campaign& campaign, const ResponseRecord& response) {
+    const std::vector<ResponseRecord> one{response};
+    return Expander{campaign, one, true}.all();
 }
 
 std::string describe_trigger(const Campaign& campaign, const Step& step) {
-    (void)campaign;
+    auto per_state = [&](const std::string& milestone) {
+        const Milestone* m = campaign.workflow.milestone(milestone);
+        return m && m->is_per_state() ? " (each State's own date)" : "";
+    };
     if (const auto* at = std::get_if<AtTrigger>(&step.trigger))
-        return "at " + at->milestone + signed_days(at->offset) + ", " + format_local_time(at->time);
+        return "at " + at->milestone + per_state(at->milestone) + signed_offset(at->offset) + ", " +
+               format_local_time(at->time);
     if (const auto* every = std::get_if<EveryTrigger>(&step.trigger))
-        return "every " + every->rrule + " from " + every->from_milestone + signed_days(every->from_offset) +
-               " until " + every->until_milestone + ", " + format_local_time(every->time);
+        return "every " + every->rrule + " from " + every->from_milestone + per_state(every->from_milestone) +
+               signed_offset(every->from_offset) +
+               (every->until_milestone.empty() ? std::string() : " until " + every->until_milestone) + ", " +
+               format_local_time(every->time);
     if (const auto* after = std::get_if<AfterTrigger>(&step.trigger))
         return "after " + after->step + " + " + std::to_string(after->delay.count()) + " min";
     if (const auto* on = std::get_if<OnResponseTrigger>(&step.trigger))
-        return "on response " + on->kind + signed_days(on->delay) + ", " + format_local_time(on->time);
+        return "on response " + on->kind + signed_offset(on->delay) + ", " + format_local_time(on->time);
     return "?";
 }
 
@@ -135,6 +223,11 @@ std::string describe_audience(const Audience& audience) {
                                                   : "States that have not answered " + audience.response_kind;
         case Audience::Kind::Predicate: return "States matching " + audience.predicate;
         case Audience::Kind::Staff: return "staff";
+        case Audience::Kind::States: {
+            std::string list;
+            for (const auto& code : audience.states) list += (list.empty() ? "" : ", ") + code;
+            return "the States " + list;
+        }
     }
     return "?";
 }

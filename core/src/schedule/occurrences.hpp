@@ -1,7 +1,9 @@
 #pragma once
 // Expands a campaign's steps into concrete occurrences: each with a stable id (the
-// local date-time it was planned for), a UTC due instant, and the deadline
-// instant after which it must never go out.
+// local date-time it was planned for, prefixed by the State for per-State series),
+// a UTC due instant, and the deadline instant after which it must never go out.
+// Expansion is pure: the planner calls it once per configuration load (and for
+// each new response), `plan` and `status` call it to preview.
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,12 +16,17 @@ namespace outreach {
 struct PlannedOccurrence {
     const Campaign* campaign = nullptr;
     const Step* step = nullptr;
-    std::string id;                      // "2007-08-02T09:00", "response-17"
+    std::string id;                      // "2007-08-02T09:00", "FRA@2010-03-01T09:00", "response-17"
+    std::size_t index = 0;               // position in its series (every), else 0
     Instant due;
     std::optional<Instant> valid_until;  // deadline start; never delivered at/after it
-    std::string only_state;              // on_response: the responding State
+    std::string only_state;              // per-State series and on_response: the one State addressed
     std::string depends_on;              // after: the referenced step's occurrence id ("" otherwise)
     std::optional<ResponseRecord> response;  // on_response: the response that triggered it
+
+    // Missed occurrences of one series coalesce into its latest: the step, per State.
+    std::string series() const { return step->id + "/" + only_state; }
+    Occurrence sdk_view() const;  // what hooks see (response pointer into this object)
 };
 
 // All occurrences of every step of `campaign`, sorted by due instant then step
@@ -28,7 +35,14 @@ struct PlannedOccurrence {
 OUTREACH_EXPORT std::vector<PlannedOccurrence> expand_occurrences(const Campaign& campaign,
                                                                   const std::vector<ResponseRecord>& responses);
 
-OUTREACH_EXPORT std::optional<Instant> deadline_instant(const Campaign& campaign, const Step& step);
+// Only the occurrences one new response adds: its on_response steps and the
+// `after` steps that follow them.
+OUTREACH_EXPORT std::vector<PlannedOccurrence> expand_response(const Campaign& campaign, const ResponseRecord& response);
+
+// The deadline instant of `step` for `state` (per-State deadlines need the State;
+// empty `state` with a per-State deadline: none for the step as a whole).
+OUTREACH_EXPORT std::optional<Instant> deadline_instant(const Campaign& campaign, const Step& step,
+                                                        const std::string& state = {});
 OUTREACH_EXPORT std::string describe_trigger(const Campaign& campaign, const Step& step);
 OUTREACH_EXPORT std::string describe_audience(const Audience& audience);
 

@@ -2,8 +2,10 @@
 // The one scheduler for all campaigns. Each pass (run_due) decides every
 // occurrence that has fallen due since the campaign was enrolled, exactly once:
 // fire it, coalesce it into a later one, or skip it (deadline passed, too late
-// for its misfire policy). Deliveries are keyed by idempotency key in the
-// journal, so a repeated pass after a crash sends nothing twice.
+// for its misfire policy, stop response recorded). Deliveries are keyed by
+// idempotency key in the journal, so a repeated pass after a crash sends nothing
+// twice. What is due comes from the Planner (expanded once per configuration
+// load), so a pass costs what it fires, not the size of the configuration.
 #include <optional>
 #include <set>
 #include <string>
@@ -11,9 +13,10 @@
 
 #include "delivery/channel.hpp"
 #include "journal/journal.hpp"
-#include "schedule/occurrences.hpp"
 #include "outreach/clock.hpp"
 #include "runtime.hpp"
+#include "schedule/occurrences.hpp"
+#include "schedule/planner.hpp"
 
 namespace outreach {
 
@@ -37,34 +40,58 @@ public:
 class OUTREACH_EXPORT Scheduler {
 public:
     Scheduler(const Runtime& runtime, Journal& journal, const Clock& clock, Channel& channel);
+    ~Scheduler();  // flushes an open batch
     void set_observer(SchedulerObserver* observer) { observer_ = observer; }
+    // simulate: let one batch of letters span passes (published and committed
+    // every channel.batch_limit() letters and at flush()). The daemon and `run`
+    // publish and commit at the end of every pass.
+    void set_batch_across_passes(bool on) { across_passes_ = on; }
 
+    // Campaigns count from when the scheduler first sees them (the daemon enrols
+    // at load, so a campaign loaded now but first passed over late misses nothing
+    // that fell due between). run_due() enrols too.
+    void enrol_new_campaigns(Instant now) { planner_.enrol_new_campaigns(now); }
     // The earliest instant at which run_due() has something to do, if any.
     std::optional<Instant> next_due();
     // The earliest undecided occurrence that will fire (retries aside).
     std::optional<PlannedOccurrence> next_occurrence();
     // Decide and fire everything due by clock.now(); returns what was decided.
+    // Throws JournalError when the journal cannot record (nothing more is sent).
     std::vector<FiringReport> run_due();
+    // Publishes staged letters and commits the journal batch.
+    void flush();
+
+    const Planner& planner() const { return planner_; }
 
     // Backoff before attempt `attempt` + 1 of a temporary failure: exponential
     // from 1 minute, capped at 6 hours, with +-20% jitter derived from the key.
     static std::chrono::seconds retry_delay(int attempt, const std::string& key);
 
 private:
-    std::vector<FiringReport> run_campaign(const Campaign& campaign, Instant now);
-    FiringReport fire(const PlannedOccurrence& occurrence, const std::vector<ResponseRecord>& responses, Instant now);
+    void decide_due(const PlannedOccurrence& occurrence, Instant now, std::vector<FiringReport>& reports);
+    void decide(const PlannedOccurrence& occurrence, OccurrenceStatus status, std::string reason, Instant now,
+                std::vector<FiringReport>& reports);
+    FiringReport fire(const PlannedOccurrence& occurrence, Instant now);
     void deliver(const Letter& letter, FiringReport& report, Instant now);
     void retry_failed_deliveries(Instant now);
+    void open_batch();
     std::string occurrence_key(const PlannedOccurrence& o) const;
 
     const Runtime& runtime_;
     Journal& journal_;
     const Clock& clock_;
     Channel& channel_;
+    Planner planner_;
     SchedulerObserver* observer_ = nullptr;
+    bool across_passes_ = false;
+    // The journal transaction of the current batch and the letters staged in
+    // the channel for it (recorded as delivered; as temporary failures instead
+    // when the channel cannot publish them).
+    std::optional<Journal::Batch> batch_;
+    std::vector<DeliveryRecord> staged_;
     // Occurrences whose firing threw (e.g. a template broken after validation):
-    // left undecided so a later pass retries them, but not reported as due again
-    // by this process, so a simulation cannot spin on them.
+    // left undecided so a later load retries them, but not due again in this
+    // process, so a simulation cannot spin on them.
     std::set<std::string> broken_;
 };
 

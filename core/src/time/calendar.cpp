@@ -1,6 +1,8 @@
 #include "outreach/calendar.hpp"
+#include "outreach/workflow.hpp"
 
 #include <charconv>
+#include <algorithm>
 #include <cstdio>
 
 namespace outreach {
@@ -64,6 +66,21 @@ std::string format_instant_utc(Instant instant) {
     std::snprintf(buf, sizeof buf, "%sT%02d:%02d:%02dZ", format_date(day).c_str(), static_cast<int>(hms.hours().count()),
                   static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()));
     return buf;
+}
+
+}  // namespace outreach
+
+namespace outreach {
+
+Date apply_offset(Date date, const Offset& offset) {
+    if (offset.months != 0) {
+        using namespace std::chrono;
+        const year_month_day ymd{date};
+        const year_month shifted = year_month{ymd.year(), ymd.month()} + months{offset.months};
+        const day last = year_month_day_last{shifted.year(), month_day_last{shifted.month()}}.day();
+        date = sys_days{year_month_day{shifted.year(), shifted.month(), std::min(ymd.day(), last)}};
+    }
+    return date + offset.days;
 }
 
 }  // namespace outreach

@@ -7,8 +7,14 @@
 namespace outreach {
 namespace {
 const date::time_zone* zone_named(const std::string& zone) {
+    // Every occurrence of a campaign is in the same zone: remember the last one.
+    thread_local std::string last_name;
+    thread_local const date::time_zone* last_zone = nullptr;
+    if (last_zone && zone == last_name) return last_zone;
     try {
-        return date::locate_zone(zone);
+        last_zone = date::locate_zone(zone);
+        last_name = zone;
+        return last_zone;
     } catch (const std::exception&) {
         throw std::runtime_error("unknown time zone '" + zone + "'");
     }
