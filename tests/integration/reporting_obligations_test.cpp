@@ -173,7 +173,7 @@ StatePlan plan_for(Date due, std::optional<Instant> submitted) {
     const Date overdue = apply_offset(due, Offset::in_months(1));
     add("overdue", overdue);
     for (const Date d : monthly(apply_offset(overdue, Offset::in_months(6)), 6, end)) add("escalation", d);
-    if (submitted) add("thank_you", local_date(*submitted, kZone) + Days{1});
+    if (submitted) plan.letters["thank_you"].push_back(at_nine(local_date(*submitted, kZone) + Days{1}));
     return plan;
 }
 
@@ -205,6 +205,9 @@ std::unique_ptr<Runtime> load_example(Diagnostics& diagnostics) {
     options.include_disabled = true;  // the example ships disabled
     auto runtime = load_runtime(std::filesystem::path(OUTREACH_SOURCE_DIR) / "config/outreach.toml", diagnostics, options);
     std::erase_if(runtime->campaigns, [](const Campaign& c) { return c.id() != kExample; });
+    REQUIRE(runtime->campaigns.size() == 1);
+    CHECK_FALSE(runtime->campaigns.front().config.enabled);  // shipped disabled
+    runtime->campaigns.front().config.enabled = true;         // as an operator enables it
     return runtime;
 }
 
@@ -297,7 +300,7 @@ TEST_CASE("Due-dates CSV: only a regular file, of bounded size, is read", "[repo
     CHECK(ro::read_due_dates(dir / "link.csv", known_state).size() == 1);
 }
 
-TEST_CASE("Offsets: months, weeks and days, with a sign; lateness in months", "[reporting]") {
+TEST_CASE("Offsets: months, weeks and days, with a sign, and lateness in months", "[reporting]") {
     CHECK(ro::parse_offset("-3m") == Offset::in_months(-3));
     CHECK(ro::parse_offset("+1m") == Offset::in_months(1));
     CHECK(ro::parse_offset("1m") == Offset::in_months(1));
@@ -421,7 +424,6 @@ TEST_CASE("Reporting obligations 2009-2016, 195 States, no replies: every letter
     for (const auto& d : diagnostics) UNSCOPED_INFO(d.format());
     REQUIRE(diagnostics.empty());
     REQUIRE(runtime->campaigns.size() == 1);
-    CHECK_FALSE(runtime->campaigns.front().config.enabled);  // shipped disabled
     const auto due = example_due_dates();
     REQUIRE(due.size() == 195);
     REQUIRE(runtime->campaigns.front().roster.size() == 195);
@@ -659,7 +661,7 @@ std::unique_ptr<Runtime> small_campaign(const ScratchDir& dir, const std::string
 
 }  // namespace
 
-TEST_CASE("Per-State timelines: no CSV row, no letter; month ends clamp; keys differ per State", "[reporting]") {
+TEST_CASE("Per-State timelines: no CSV row, no letter, month ends clamp, keys differ per State", "[reporting]") {
     ScratchDir dir;
     auto runtime = small_campaign(dir, "state,due_date\nFRA,2010-03-31\nCIV,2009-08-31\nMLI,2009-08-31\n", "");
     Journal journal(dir / "journal.sqlite");
