@@ -8,6 +8,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <outreach/plugin.hpp>
@@ -55,6 +56,28 @@ bool has_response(const std::vector<Response>& responses, const std::string& kin
     throw std::runtime_error("params." + option + ": " + message);
 }
 
+// Milestone and Step have more members than most of them set (per-State dates;
+// valid_until, misfire, until_response). These helpers set the usual ones and
+// leave the rest at their defaults, so each is one expression.
+Milestone milestone(std::string id, Date date, std::string label, bool deadline = false) {
+    Milestone m;
+    m.id = std::move(id);
+    m.date = date;
+    m.label = std::move(label);
+    m.deadline = deadline;
+    return m;
+}
+
+Step step(std::string id, std::string description, Trigger trigger, Audience audience, Action action) {
+    Step s;
+    s.id = std::move(id);
+    s.description = std::move(description);
+    s.trigger = std::move(trigger);
+    s.audience = std::move(audience);
+    s.action = std::move(action);
+    return s;
+}
+
 // ---- the campaign type -----------------------------------------------------------
 class ConventionDriveType final : public CampaignType {
 public:
@@ -85,28 +108,29 @@ public:
 
         Workflow workflow;
         workflow.milestones = {
-            {"opened_for_signature", opened_on, false, "The convention opens for signature"},
-            {"reply_deadline", reply_by, true, "States say whether they intend to sign"},
-            {"drive_end", drive_ends, false, "The drive ends"},
+            milestone("opened_for_signature", opened_on, "The convention opens for signature"),
+            milestone("reply_deadline", reply_by, "States say whether they intend to sign", true),
+            milestone("drive_end", drive_ends, "The drive ends"),
         };
 
-        Step invitation{"invitation", "Invite every State to sign the convention",
-                        AtTrigger{"opened_for_signature", Days{0}, time}, Audience::all(),
-                        LetterAction{"invitation", {}}, "", {}};
+        Step invitation = step("invitation", "Invite every State to sign the convention",
+                               AtTrigger{"opened_for_signature", Days{0}, time}, Audience::all(),
+                               LetterAction{"invitation", {}});
 
-        Step reminder{"reply_reminder", "Remind States that have not answered before the reply deadline",
-                      AtTrigger{"reply_deadline", Days{-days_before}, time}, Audience::without_response(),
-                      LetterAction{"reply_reminder", {}}, "reply_deadline",
-                      // A reminder that comes days late reads oddly: skip it when more than two days late.
-                      MisfirePolicy{MisfirePolicy::Kind::SkipWhenLate, std::chrono::hours(48)}};
+        Step reminder = step("reply_reminder", "Remind States that have not answered before the reply deadline",
+                             AtTrigger{"reply_deadline", Days{-days_before}, time}, Audience::without_response(),
+                             LetterAction{"reply_reminder", {}});
+        reminder.valid_until = "reply_deadline";
+        // A reminder that comes days late reads oddly: skip it when more than two days late.
+        reminder.misfire = MisfirePolicy{MisfirePolicy::Kind::SkipWhenLate, std::chrono::hours(48)};
 
-        Step follow_up{"follow_up", "Follow up with States that have neither signed nor declined",
-                       EveryTrigger{params.string("follow_up_rule"), "reply_deadline", Days{1}, "drive_end", time},
-                       Audience::matching("still_undecided"), LetterAction{"follow_up", {}}, "", {}};
+        Step follow_up = step("follow_up", "Follow up with States that have neither signed nor declined",
+                              EveryTrigger{params.string("follow_up_rule"), "reply_deadline", Days{1}, "drive_end", time},
+                              Audience::matching("still_undecided"), LetterAction{"follow_up", {}});
 
-        Step thanks{"thanks", "Thank a State that announced its signature",
-                    OnResponseTrigger{"intends_to_sign", Days{1}, time}, Audience::all(),
-                    LetterAction{"thanks", {}}, "", {}};
+        Step thanks = step("thanks", "Thank a State that announced its signature",
+                           OnResponseTrigger{"intends_to_sign", Days{1}, time}, Audience::all(),
+                           LetterAction{"thanks", {}});
 
         workflow.steps = {invitation, reminder, follow_up, thanks};
         workflow.values.scalars = {
@@ -118,22 +142,22 @@ public:
     }
 
     // Audience::matching("still_undecided"): the core's without_response takes one
-    // kind; this audience excludes two. `responses` are this State's own.
-    bool matches(const std::string& predicate, const State&, const CampaignContext&,
-                 const std::vector<Response>& responses) const override {
+    // kind; this audience excludes two. `own_responses` are this State's own.
+    bool matches(const std::string& predicate, const State&, const std::vector<Response>& own_responses,
+                 const FiringContext&) const override {
         if (predicate != "still_undecided")
             throw std::invalid_argument("convention_drive has no audience predicate '" + predicate + "'");
-        return !has_response(responses, "signed") && !has_response(responses, "declined");
+        return !has_response(own_responses, "signed") && !has_response(own_responses, "declined");
     }
 
     // Values computed when a step fires, from every response known at that moment.
-    TemplateValues firing_values(const std::string&, const CampaignContext& context,
-                                 const std::vector<Response>& responses) const override {
+    TemplateValues firing_values(const FiringContext& firing, const std::vector<Response>& responses) const override {
         TemplateValues values;
+        if (firing.occurrence.step->id != "follow_up") return values;  // only the follow-ups use them
         std::vector<std::string>& signatories = values.lists["signatories"];
         for (const Response& response : responses) {
             if (response.kind != "signed") continue;
-            const State* state = context.roster.find(response.state);
+            const State* state = firing.campaign.roster.find(response.state);
             signatories.push_back(state ? state->name : response.state);
         }
         std::sort(signatories.begin(), signatories.end());
@@ -148,16 +172,7 @@ public:
     }
 };
 
-// ---- the plugin ---------------------------------------------------------------------
-class ConventionDrivePlugin final : public Plugin {
-public:
-    std::string name() const override { return "convention_drive"; }
-    std::string version() const override { return "1.0.0"; }
-    std::vector<std::shared_ptr<CampaignType>> campaign_types() const override {
-        return {std::make_shared<ConventionDriveType>()};
-    }
-};
-
 }  // namespace convention_drive
 
-OUTREACH_PLUGIN(convention_drive::ConventionDrivePlugin)
+// ---- the plugin's declaration -------------------------------------------------------
+OUTREACH_PLUGIN("convention_drive", "1.0.0", convention_drive::ConventionDriveType)
