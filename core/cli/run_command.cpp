@@ -15,6 +15,7 @@ namespace {
 
 int run_command(const CommonOptions& common, const std::optional<std::filesystem::path>& state_dir) {
     const auto loaded = load_for_command(common);
+    if (refuse_to_send(loaded, common)) return kInvalidInput;
     const Runtime& runtime = *loaded.runtime;
     const auto& global = runtime.config.global;
     const auto journal_file = state_dir ? *state_dir / "journal.sqlite" : global.journal;

@@ -11,7 +11,15 @@ namespace outreach::cli {
 struct LoadedRuntime {
     std::unique_ptr<Runtime> runtime;
     bool had_errors = false;
+    // Errors in the main config file itself (outreach.toml: sender, delivery,
+    // journal...): every campaign inherits them, so nothing may be sent.
+    bool main_config_errors = false;
 };
+
+// For the commands that send (run, simulate): true, after one line on stderr,
+// when the main config has errors; the command then exits kInvalidInput
+// without sending anything.
+bool refuse_to_send(const LoadedRuntime& loaded, const CommonOptions& common);
 
 // Prints every diagnostic to stderr; keeps only `common.campaign` when given
 // (an unknown id is an error).

@@ -106,6 +106,7 @@ int simulate_command(const CommonOptions& common, const SimulateArgs& args) {
         return kUsage;
     }
     const auto loaded = load_for_command(common);
+    if (refuse_to_send(loaded, common)) return kInvalidInput;
     const Runtime& runtime = *loaded.runtime;
     if (runtime.campaigns.empty()) {
         std::cerr << "error: no valid enabled campaign to simulate\n";

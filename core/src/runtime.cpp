@@ -133,6 +133,7 @@ std::unique_ptr<Runtime> load_runtime(const std::filesystem::path& config_file, 
         auto it = rosters.find(cc.roster);
         if (it == rosters.end()) it = rosters.emplace(cc.roster, load_roster(cc.roster, out)).first;
         campaign.roster = filter_roster(it->second, cc.filter);
+        check_roster_filter(it->second, cc, out);
         if (out.size() != errors_before) continue;
         if (campaign.roster.size() == 0)
             out.push_back(campaign_diagnostic(cc, "roster", "the roster filter leaves no State to write to"));
