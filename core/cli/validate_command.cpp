@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "delivery/template_values.hpp"
 #include "runtime_loading.hpp"
 
 namespace outreach::cli {
@@ -10,7 +11,13 @@ int validate_command(const CommonOptions& common) {
     RuntimeOptions options;
     options.include_disabled = true;
     const auto loaded = load_for_command(common, options);
-    if (loaded.had_errors) {
+    // Every {{placeholder}} of every step's template must have a value when the
+    // step fires (docs/security.md). Until check_workflow does this for every
+    // command, validate does it for the campaigns that loaded.
+    Diagnostics placeholders;
+    for (const auto& c : loaded.runtime->campaigns) check_template_values(c, placeholders);
+    print_diagnostics(placeholders);
+    if (loaded.had_errors || !placeholders.empty()) {
         std::cerr << "configuration is invalid\n";
         return kInvalidInput;
     }
