@@ -79,7 +79,7 @@ int daemon_command(const CommonOptions& common, const std::optional<fs::path>& s
             return kInvalidInput;
         }
         const fs::path journal_file = state_paths(config.global, state_dir).journal;
-        JournalLock lock(journal_file);
+        JournalLock lock(journal_file, "daemon");
         Journal journal(journal_file);
         SystemClock clock;
         LoggedTimeline timeline(log);

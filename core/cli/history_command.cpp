@@ -11,6 +11,7 @@
 #include "config/param_validation.hpp"
 #include "journal/response_recording.hpp"
 #include "runtime_loading.hpp"
+#include "safe_text.hpp"
 #include "table.hpp"
 #include "time/timezone.hpp"
 
@@ -104,13 +105,14 @@ int history_command(const CommonOptions& common, const HistoryArgs& args) {
             if (!e.detail.empty()) item[e.type == "response" ? "note" : "detail"] = e.detail;
             items.push_back(std::move(item));
         }
-        std::cout << nlohmann::json{{"events", items}}.dump(2) << "\n";
+        // The journal may hold bytes that are not UTF-8 (recorded before respond checked them).
+        std::cout << json_text(nlohmann::json{{"events", items}}) << "\n";
         return loaded.had_errors ? kInvalidInput : kOk;
     }
 
     if (events.empty()) {
         std::cout << "Nothing sent or recorded yet" << (state.empty() ? "" : " for " + state) << " (journal "
-                  << journal_file.string() << ")\n";
+                  << terminal_safe(journal_file.string()) << ")\n";
         return loaded.had_errors ? kInvalidInput : kOk;
     }
     Table table({"when (local)", "campaign", "what", "State", "recipient", "status"});
@@ -118,9 +120,13 @@ int history_command(const CommonOptions& common, const HistoryArgs& args) {
         std::string status = e.status;
         if (e.status != "delivered" && e.status != "recorded" && !e.detail.empty()) status += " (" + e.detail + ")";
         if (e.type == "response" && !e.detail.empty()) status += " (note: " + e.detail + ")";
-        table.add({format_local(e.when, e.campaign->timezone()), e.campaign->id(),
-                   (e.type == "response" ? "response " : e.type + " ") + e.what, e.state.empty() ? "-" : e.state,
-                   e.recipient.empty() ? "-" : e.recipient, status});
+        // Notes, payloads and server replies are printed escaped: a note must not
+        // be able to send escape sequences to the operator's terminal.
+        std::vector<std::string> row{format_local(e.when, e.campaign->timezone()), e.campaign->id(),
+                                     (e.type == "response" ? "response " : e.type + " ") + e.what,
+                                     e.state.empty() ? "-" : e.state, e.recipient.empty() ? "-" : e.recipient, status};
+        for (auto& cell : row) cell = terminal_safe(cell);
+        table.add(std::move(row));
     }
     table.print(std::cout);
     return loaded.had_errors ? kInvalidInput : kOk;

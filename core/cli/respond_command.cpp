@@ -9,9 +9,11 @@
 #include "config/config.hpp"
 #include "journal/journal.hpp"
 #include "outreach/clock.hpp"
+#include "config/input_limits.hpp"
 #include "config/param_validation.hpp"
 #include "journal/response_recording.hpp"
 #include "runtime_loading.hpp"
+#include "safe_text.hpp"
 #include "time/timezone.hpp"
 
 namespace outreach::cli {
@@ -54,7 +56,24 @@ bool campaign_configured(const CommonOptions& common, const std::string& id) {
     return false;
 }
 
+// What is recorded is printed by status and history and exported as JSON:
+// only valid UTF-8 goes into the journal.
+bool text_arguments_are_utf8(const RespondArgs& args) {
+    const std::pair<const char*, const std::string*> checked[] = {
+        {"--note", &args.note}, {"--treaty", &args.treaty}, {"--pillar", &args.pillar},
+        {"state", &args.state}, {"kind", &args.kind},       {"campaign", &args.campaign}};
+    for (const auto& [option, value] : checked) {
+        std::size_t bad = 0;
+        if (is_valid_utf8(*value, &bad)) continue;
+        std::cerr << "error: " << option << ": not valid UTF-8 (byte " << bad + 1
+                  << "); give the text in UTF-8\n";
+        return false;
+    }
+    return true;
+}
+
 int respond_command(const CommonOptions& common, const RespondArgs& args) {
+    if (!text_arguments_are_utf8(args)) return kUsage;
     if (!campaign_configured(common, args.campaign)) return kInvalidInput;
     CommonOptions only = common;
     only.campaign = args.campaign;
@@ -100,7 +119,7 @@ int respond_command(const CommonOptions& common, const RespondArgs& args) {
                              " on " + format_local(response.at, campaign->timezone());
     for (const auto& existing : journal.responses(campaign->id())) {
         if (!same_response(existing, campaign->id(), response)) continue;
-        std::cout << "Already recorded for " << campaign->id() << " (response " << existing.id << "): " << what
+        std::cout << "Already recorded for " << campaign->id() << " (response " << existing.id << "): " << terminal_safe(what)
                   << "; nothing added\n";
         return kOk;
     }
@@ -113,7 +132,7 @@ int respond_command(const CommonOptions& common, const RespondArgs& args) {
         batch.commit();
     }
     wake_daemon(journal_file);
-    std::cout << "Recorded for " << campaign->id() << " (response " << id << "): " << what << "\n";
+    std::cout << "Recorded for " << campaign->id() << " (response " << id << "): " << terminal_safe(what) << "\n";
     return kOk;
 }
 

@@ -15,11 +15,12 @@ namespace {
 
 int run_command(const CommonOptions& common, const std::optional<std::filesystem::path>& state_dir) {
     const auto loaded = load_for_command(common);
+    if (refuse_to_send(loaded, common)) return kInvalidInput;
     const Runtime& runtime = *loaded.runtime;
     const auto& global = runtime.config.global;
     const auto journal_file = state_dir ? *state_dir / "journal.sqlite" : global.journal;
     // `run` and a daemon on the same journal would race for the same letters.
-    JournalLock lock(journal_file);
+    JournalLock lock(journal_file, "run");
     Journal journal(journal_file);
     auto channel = make_channel(global.delivery, state_dir ? *state_dir / "outbox" : global.delivery.outbox, std::cout);
     SystemClock clock;

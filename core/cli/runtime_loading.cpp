@@ -13,6 +13,10 @@ LoadedRuntime load_for_command(const CommonOptions& common, const RuntimeOptions
     Diagnostics diagnostics;
     LoadedRuntime loaded;
     loaded.runtime = load_runtime(common.config, diagnostics, options);
+    const auto& main_file = loaded.runtime->config.global.file;
+    loaded.main_config_errors = std::any_of(diagnostics.begin(), diagnostics.end(), [&](const Diagnostic& d) {
+        return d.file == main_file || d.file == common.config;
+    });
     for (const auto& refusal : loaded.runtime->plugins.refusals())
         std::cerr << "warning: plugin " << refusal.file.string() << ": " << refusal.reason << "\n";
     if (!common.campaign.empty()) {
@@ -31,6 +35,13 @@ LoadedRuntime load_for_command(const CommonOptions& common, const RuntimeOptions
     print_diagnostics(diagnostics);
     loaded.had_errors = !diagnostics.empty();
     return loaded;
+}
+
+bool refuse_to_send(const LoadedRuntime& loaded, const CommonOptions& common) {
+    if (!loaded.main_config_errors) return false;
+    std::cerr << "error: " << common.config.string()
+              << " has errors (above); nothing is sent until they are fixed (`outreach validate` lists them)\n";
+    return true;
 }
 
 }  // namespace outreach::cli

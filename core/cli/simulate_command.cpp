@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <iostream>
 
+#include "daemon/daemon_loop.hpp"
 #include "delivery/channel.hpp"
 #include "commands.hpp"
 #include "journal/journal.hpp"
@@ -106,6 +107,7 @@ int simulate_command(const CommonOptions& common, const SimulateArgs& args) {
         return kUsage;
     }
     const auto loaded = load_for_command(common);
+    if (refuse_to_send(loaded, common)) return kInvalidInput;
     const Runtime& runtime = *loaded.runtime;
     if (runtime.campaigns.empty()) {
         std::cerr << "error: no valid enabled campaign to simulate\n";
@@ -115,6 +117,8 @@ int simulate_command(const CommonOptions& common, const SimulateArgs& args) {
     if (!scripted) return kInvalidInput;
 
     std::filesystem::create_directories(args.state_dir);
+    // Two simulations on one state dir would race for the same letters.
+    JournalLock lock(args.state_dir / "journal.sqlite", "simulate");
     Journal journal(args.state_dir / "journal.sqlite");
     MaildirChannel outbox(args.state_dir / "outbox");
     const std::string& zone = runtime.config.global.timezone;

@@ -15,6 +15,7 @@
 #include "outreach/clock.hpp"
 #include "journal/response_recording.hpp"
 #include "runtime_loading.hpp"
+#include "safe_text.hpp"
 #include "table.hpp"
 #include "time/timezone.hpp"
 
@@ -129,18 +130,37 @@ std::string deadline_text(const CampaignStatus& st) {
     return format_date(m.date) + " " + m.id + (m.label.empty() ? "" : ": " + m.label);
 }
 
+void print_text(const std::vector<CampaignStatus>& all, Instant now, const std::string& zone, std::ostream& out);
+
+// Everything printed goes through terminal_safe line by line: delivery details
+// (server replies), keys and addresses come from outside and may carry escape
+// sequences.
 void print_text(const std::vector<CampaignStatus>& all, Instant now, const std::string& zone) {
-    std::cout << "Status as of " << format_local(now, zone) << "\n\n";
+    std::ostringstream text;
+    print_text(all, now, zone, text);
+    const std::string printed = text.str();
+    std::size_t start = 0;
+    while (start < printed.size()) {
+        const auto end = printed.find('\n', start);
+        const std::size_t stop = end == std::string::npos ? printed.size() : end;
+        std::cout << terminal_safe(std::string_view(printed).substr(start, stop - start));
+        if (end != std::string::npos) std::cout << "\n";
+        start = stop + 1;
+    }
+}
+
+void print_text(const std::vector<CampaignStatus>& all, Instant now, const std::string& zone, std::ostream& out) {
+    out << "Status as of " << format_local(now, zone) << "\n\n";
     Table overview({"campaign", "type", "States", "responded", "not responded", "delivered", "retrying", "failed"});
     for (const auto& st : all)
         overview.add({st.campaign->id(), st.campaign->config.type, std::to_string(st.campaign->roster.size()),
                       std::to_string(st.responded.size()), std::to_string(st.not_responded.size()),
                       std::to_string(st.delivered), std::to_string(st.retrying.size()), std::to_string(st.failed.size())});
-    overview.print(std::cout);
+    overview.print(out);
 
     for (const auto& st : all) {
         const Campaign& c = *st.campaign;
-        std::cout << "\n" << c.id() << " (" << c.config.type << ", " << c.roster.size() << " States, " << c.timezone()
+        out << "\n" << c.id() << " (" << c.config.type << ", " << c.roster.size() << " States, " << c.timezone()
                   << (c.config.enabled ? "" : ", disabled") << ")\n";
         Table details({"", ""}, "  ");
         details.add({"responses", std::to_string(st.responses.size()) + " from " + std::to_string(st.responded.size()) +
@@ -154,20 +174,20 @@ void print_text(const std::vector<CampaignStatus>& all, Instant now, const std::
         details.add({"deliveries", std::to_string(st.delivered) + " delivered, " + std::to_string(st.retrying.size()) +
                                        " awaiting retry, " + std::to_string(st.failed.size()) + " failed"});
         for (const auto& d : st.retrying)
-            details.add({"  retrying", d.letter.idempotency_key + " to " + d.letter.to_email + ", attempt " +
-                                           std::to_string(d.attempts + 1) + " at " +
-                                           (d.next_attempt ? format_local(*d.next_attempt, c.timezone()) : "?") +
-                                           (d.detail.empty() ? "" : " (" + d.detail + ")")});
+            details.add({"  retrying", terminal_safe(d.letter.idempotency_key + " to " + d.letter.to_email + ", attempt " +
+                                                     std::to_string(d.attempts + 1) + " at " +
+                                                     (d.next_attempt ? format_local(*d.next_attempt, c.timezone()) : "?") +
+                                                     (d.detail.empty() ? "" : " (" + d.detail + ")"))});
         for (const auto& d : st.failed)
-            details.add({"  FAILED", d.letter.idempotency_key + " to " + d.letter.to_email + " after " +
-                                         std::to_string(d.attempts) + " attempts: " + d.detail});
+            details.add({"  FAILED", terminal_safe(d.letter.idempotency_key + " to " + d.letter.to_email + " after " +
+                                                   std::to_string(d.attempts) + " attempts: " + d.detail)});
         // The empty header row of a key/value table would only add noise.
         std::ostringstream text;
         details.print(text);
         const std::string printed = text.str();
         std::size_t skip = 0;
         for (int line = 0; line < 2; ++line) skip = printed.find('\n', skip) + 1;
-        std::cout << printed.substr(skip);
+        out << printed.substr(skip);
     }
 }
 
@@ -263,7 +283,7 @@ int status_command(const CommonOptions& common, const StatusArgs& args) {
     std::vector<CampaignStatus> all;
     for (const auto& campaign : runtime.campaigns) all.push_back(gather(campaign, journal.get(), now));
     if (args.format == "json")
-        std::cout << to_json(all, now).dump(2) << "\n";
+        std::cout << json_text(to_json(all, now)) << "\n";
     else
         print_text(all, now, zone);
     return loaded.had_errors ? kInvalidInput : kOk;

@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "delivery/template_values.hpp"
 #include "runtime_loading.hpp"
 
 namespace outreach::cli {

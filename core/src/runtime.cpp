@@ -3,10 +3,13 @@
 #include <spdlog/spdlog.h>
 
 #include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 
 #include "config/param_validation.hpp"
+#include "delivery/template_values.hpp"
+#include "schedule/occurrences.hpp"
 #include "schedule/recurrence.hpp"
 #include "roster/roster_loader.hpp"
 
@@ -32,7 +35,7 @@ std::vector<std::filesystem::path> template_dirs(const Config& config, const Cam
 // file checked once, however many campaigns use it.
 struct SharedTemplates {
     std::map<std::vector<std::filesystem::path>, std::shared_ptr<TemplateRenderer>> renderers;
-    std::map<std::tuple<const TemplateRenderer*, std::string, std::string>, bool> checked;  // -> passed
+    std::map<std::pair<const TemplateRenderer*, std::string>, bool> checked;  // (renderer, template + names) -> passed
 };
 
 std::shared_ptr<spdlog::logger> campaign_logger(const std::string& id) {
@@ -88,6 +91,9 @@ void check_workflow(const Campaign& campaign, Diagnostics& out, SharedTemplates*
                                     "include; it is not written to",
                                     campaign.id(), m.id, code);
     const auto kinds = campaign.response_kind_names();
+    // Each step's first planned occurrence, for the template check (expanded
+    // only when the structure above is sound).
+    std::optional<std::map<const Step*, PlannedOccurrence>> previews;
     auto declared_kind = [&](const std::string& kind) {
         return std::find(kinds.begin(), kinds.end(), kind) != kinds.end();
     };
@@ -130,14 +136,32 @@ void check_workflow(const Campaign& campaign, Diagnostics& out, SharedTemplates*
             report("steps." + s.id, "a letter cannot address staff");
         const std::string& name = is_task ? std::get<TaskAction>(s.action).template_name
                                           : std::get<LetterAction>(s.action).template_name;
-        if (!shared) {
-            campaign.templates->check(campaign.config.type, name, out);
+        // Every {{tag}} must have a value when the step fires. The same template
+        // with the same value names is checked once, however many campaigns use it.
+        TemplateValueNames names;
+        try {
+            if (!previews) {
+                previews.emplace();
+                for (auto& o : expand_occurrences(campaign, {})) previews->try_emplace(o.step, std::move(o));
+            }
+            const auto preview = previews->find(&s);
+            names = template_value_names(campaign, s, preview == previews->end() ? nullptr : &preview->second);
+        } catch (const std::exception& e) {
+            report("steps." + s.id, std::string("firing_values/letter_values threw: ") + e.what());
             continue;
         }
-        const auto [it, first] = shared->checked.try_emplace({campaign.templates.get(), campaign.config.type, name}, true);
+        if (!shared) {
+            campaign.templates->check_values(campaign.config.type, name, names.scalars, names.lists, out);
+            continue;
+        }
+        std::string key = campaign.config.type + '\n' + name;
+        for (const auto& n : names.scalars) key += '\n' + n;
+        key += "\n--";
+        for (const auto& n : names.lists) key += '\n' + n;
+        const auto [it, first] = shared->checked.try_emplace({campaign.templates.get(), key}, true);
         if (first) {
             const std::size_t before = out.size();
-            campaign.templates->check(campaign.config.type, name, out);
+            campaign.templates->check_values(campaign.config.type, name, names.scalars, names.lists, out);
             it->second = out.size() == before;
         } else if (!it->second) {
             out.push_back(campaign_diagnostic(campaign.config, "steps." + s.id,
@@ -156,7 +180,11 @@ std::unique_ptr<Runtime> load_runtime(const std::filesystem::path& config_file, 
     for (const auto& d : runtime->config.global.plugin_dirs) dirs.push_back(d);
     runtime->plugins.load_directories(dirs);
 
-    std::map<std::filesystem::path, Roster> rosters;
+    struct LoadedRoster {
+        Roster roster;
+        bool had_errors = false;
+    };
+    std::map<std::filesystem::path, LoadedRoster> rosters;  // one storage per file, shared by campaigns
     SharedTemplates templates;
     const std::filesystem::path installed_templates = installed_data_dir() / "templates";
     for (const auto& cc : runtime->config.campaigns) {
@@ -188,8 +216,16 @@ std::unique_ptr<Runtime> load_runtime(const std::filesystem::path& config_file, 
             out.push_back(campaign_diagnostic(cc, "params", "plugin " + loaded->plugin_name + ": " + e.what()));
         }
         auto it = rosters.find(cc.roster);
-        if (it == rosters.end()) it = rosters.emplace(cc.roster, load_roster(cc.roster, out)).first;
-        campaign.roster = filter_roster(it->second, cc.filter);
+        if (it == rosters.end()) {
+            const std::size_t before = out.size();
+            Roster loaded_roster = load_roster(cc.roster, out);
+            it = rosters.emplace(cc.roster, LoadedRoster{std::move(loaded_roster), out.size() != before}).first;
+        } else if (it->second.had_errors) {
+            // Reported once, with its lines; every campaign using it is left out.
+            out.push_back(campaign_diagnostic(cc, "roster", "roster " + cc.roster.string() + " has errors (reported above)"));
+        }
+        campaign.roster = filter_roster(it->second.roster, cc.filter);
+        check_roster_filter(it->second.roster, cc, out);
         if (out.size() != errors_before) continue;
         if (campaign.roster.size() == 0)
             out.push_back(campaign_diagnostic(cc, "roster", "the roster filter leaves no State to write to"));

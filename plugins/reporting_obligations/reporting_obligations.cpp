@@ -458,6 +458,7 @@ TemplateValues ReportingObligationsType::letter_values(const FiringContext& firi
     s["report_due_text"] = format_date_long(row->due);
     s["report_due_iso"] = format_date(row->due);
     s["overdue_letter_text"] = format_date_long(data.overdue_letter(row->due));
+    s["overdue_by"] = "";
     if (today > row->due) {
         s["is_overdue"] = "yes";
         s["overdue_by"] = describe_lateness(lateness(row->due, today));
@@ -469,12 +470,20 @@ TemplateValues ReportingObligationsType::letter_values(const FiringContext& firi
         const long number = static_cast<long>(firing.occurrence.index) + 1;
         s["escalation_number"] = std::to_string(number);
         s["escalation_ordinal"] = ordinal_word(number);
+        s["earlier_escalations"] = std::to_string(number - 1);
         if (number > 1) s["has_earlier_escalations"] = "yes";
     }
+    // Every name is always there (the core checks templates against them); the
+    // has_* flags say which apply (mustache treats any string as true).
+    s["extension_request_date"] = "";
+    s["extension_request_note"] = "";
     if (const Response* extension = latest(own_responses, kind::extension_requested)) {
         s["has_extension_request"] = "yes";
         s["extension_request_date"] = format_date_long(data.local_date(extension->at));
-        if (!extension->payload.empty()) s["extension_request_note"] = extension->payload;
+        if (!extension->payload.empty()) {
+            s["has_extension_request_note"] = "yes";
+            s["extension_request_note"] = extension->payload;
+        }
     }
     return values;
 }

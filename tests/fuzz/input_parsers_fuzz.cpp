@@ -74,7 +74,10 @@ std::string mutate(std::string s, std::mt19937& rng) {
     const int rounds = 1 + static_cast<int>(rng() % 8);
     static const std::vector<std::string> tokens{"[", "]", "[[", "]]", "=", "\"", "'''", "{{", "}}", "{{#", "{{/",
                                                  "\n", "#", "2007-02-30", "é", "\xff", "\0", "=?", "[params]",
-                                                 "code = ", "9999999999999999999999"};
+                                                 "code = ", "9999999999999999999999",
+                                                 // the pre-scans of issue 9: dotted keys, nesting, delimiters
+                                                 "a.b.c.d.", "\"q\".", "{ x = ", "}", "{{=<% %>=}}", "<%", "%>",
+                                                 "{{>", "{{{", "}}}", "{{^", "\"\"\"", "\\"};
     for (int r = 0; r < rounds; ++r) {
         const std::size_t pos = s.empty() ? 0 : rng() % (s.size() + 1);
         switch (op(rng)) {

@@ -266,7 +266,8 @@ TEST_CASE("a TOML syntax error is reported with toml++'s position, other files s
     Diagnostics diagnostics;
     const Config config = load_config(fixture.global_file, diagnostics);
     INFO(dump(diagnostics));
-    CHECK(has_diagnostic(diagnostics, broken, {2, 10}, "", "unescaped control characters"));
+    // The key is named too: the error is inside its value.
+    CHECK(has_diagnostic(diagnostics, broken, {2, 10}, "type", "unescaped control characters"));
     CHECK(count_for(diagnostics, broken) == 1);
     CHECK(has_diagnostic(diagnostics, also_bad, {3, 11}, "enabled", "expected a boolean"));
     CHECK(diagnostics.size() == 2);
@@ -282,7 +283,7 @@ TEST_CASE("a syntax error in outreach.toml is reported", "[config]") {
     const Config config = load_config(file, diagnostics);
     INFO(dump(diagnostics));
     REQUIRE(diagnostics.size() == 1);
-    CHECK(has_diagnostic(diagnostics, file, {2, 11}, "", "expected value"));
+    CHECK(has_diagnostic(diagnostics, file, {2, 11}, "journal", "expected value"));
     CHECK(config.global.campaigns_dir == dir.path() / "campaigns");
 }
 

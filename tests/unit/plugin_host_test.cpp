@@ -24,7 +24,8 @@ fs::path test_plugin(const std::string& name) {
     return fs::path(OUTREACH_TEST_PLUGIN_DIR) / ("liboutreach_test_" + name + ".so");
 }
 
-const char* const kTestPluginNames[] = {"good", "later_duplicate", "wrong_api", "no_factory", "throwing_factory"};
+const char* const kTestPluginNames[] = {"good",       "later_duplicate",  "wrong_api",
+                                        "no_factory", "throwing_factory", "no_metadata"};
 
 class TemporaryDirectory {
 public:
@@ -92,7 +93,7 @@ TEST_CASE("a directory of broken plugins: each refused with its reason, the good
     CHECK(host.find("test_second")->file == dir.path() / "liboutreach_test_later_duplicate.so");
     CHECK(host.types().size() == 2);
 
-    CHECK(host.refusals().size() == 5);
+    CHECK(host.refusals().size() == 6);
     for (const PluginRefusal& refusal : host.refusals()) {
         INFO(refusal.file.string() << ": " << refusal.reason);
         CHECK(refusal.reason.find('\n') == std::string::npos);
@@ -101,9 +102,14 @@ TEST_CASE("a directory of broken plugins: each refused with its reason, the good
 
     const auto* wrong_api = refusal_for(host, dir.path() / "liboutreach_test_wrong_api.so");
     REQUIRE(wrong_api != nullptr);
-    CHECK(wrong_api->reason == "built for plugin API " + std::to_string(OUTREACH_API_VERSION + 41) +
-                                   ", this outreach supports " + std::to_string(OUTREACH_API_VERSION) +
-                                   "; rebuild the plugin against this SDK");
+    // Read from the metadata record, before dlopen: the plugin's name and both versions.
+    CHECK(wrong_api->reason == "plugin 'test_wrong_api' 9.9.9 was built for plugin API " +
+                                   std::to_string(OUTREACH_API_VERSION + 41) + ", this outreach supports " +
+                                   std::to_string(OUTREACH_API_VERSION) + "; rebuild the plugin against this SDK");
+
+    const auto* no_metadata = refusal_for(host, dir.path() / "liboutreach_test_no_metadata.so");
+    REQUIRE(no_metadata != nullptr);
+    CHECK(no_metadata->reason == "not an Outreach plugin (no .outreach_plugin metadata)");
 
     const auto* no_factory = refusal_for(host, dir.path() / "liboutreach_test_no_factory.so");
     REQUIRE(no_factory != nullptr);
@@ -142,13 +148,14 @@ TEST_CASE("a shared library that is not an Outreach plugin is refused", "[plugin
     // liboutreach itself: a perfectly loadable library without the version symbol.
     Dl_info core_library{};
     REQUIRE(::dladdr(reinterpret_cast<void*>(&outreach::builtin_plugin_dir), &core_library) != 0);
-    const fs::path core_file = core_library.dli_fname;
+    // The file itself, not the liboutreach.so.0 link (links are refused as such).
+    const fs::path core_file = fs::canonical(core_library.dli_fname);
 
     PluginHost host;
     CHECK_FALSE(host.load_file(core_file));
     REQUIRE(host.refusals().size() == 1);
     CHECK(host.refusals()[0].file == core_file);
-    CHECK(host.refusals()[0].reason == "no API version symbol (not an Outreach plugin?)");
+    CHECK(host.refusals()[0].reason == "not an Outreach plugin (no .outreach_plugin metadata)");
 }
 
 TEST_CASE("load_file refuses what is not a regular file", "[plugins]") {

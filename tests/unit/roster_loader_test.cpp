@@ -209,7 +209,8 @@ TEST_CASE("roster errors name the file, line, column and field", "[roster]") {
         CHECK(diagnostics.front().message.find("not found") != std::string::npos);
     }
     SECTION("TOML syntax error, with its position") {
-        single_error("[[state]]\ncode = \"CIV\"\nname = = \"x\"\n", 3, 8, "");
+        // The value's key is named, as the roster names its fields.
+        single_error("[[state]]\ncode = \"CIV\"\nname = = \"x\"\n", 3, 8, "state[1].name");
     }
     SECTION("state is not an array of tables") {
         single_error("state = \"CIV\"\n", 1, 9, "state");

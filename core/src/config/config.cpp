@@ -9,6 +9,8 @@
 
 #include <date/tz.h>
 
+#include "config/email_address.hpp"
+#include "config/input_limits.hpp"
 #include "config/param_validation.hpp"
 
 namespace outreach {
@@ -52,19 +54,6 @@ fs::path resolve(const fs::path& base_dir, const std::string& value) {
     return (base_dir / fs::path(value)).lexically_normal();
 }
 
-// local@domain.tld, printable ASCII without spaces or the characters that would
-// need quoting in a header.
-bool is_plausible_email(const std::string& address) {
-    const auto at = address.find('@');
-    if (at == std::string::npos || at == 0 || address.find('@', at + 1) != std::string::npos) return false;
-    for (const char c : address) {
-        if (c <= ' ' || c >= 127 || std::string_view("<>()[],;:\"\\").find(c) != std::string_view::npos) return false;
-    }
-    const std::string domain = address.substr(at + 1);
-    const auto dot = domain.find('.');
-    return dot != std::string::npos && dot != 0 && domain.back() != '.' && domain.find("..") == std::string::npos;
-}
-
 bool is_valid_campaign_id(const std::string& id) {
     const auto allowed = [](char c, bool first) {
         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (!first && (c == '_' || c == '-'));
@@ -103,12 +92,9 @@ public:
             report_at(0, 0, "", "file not found");
             return std::nullopt;
         }
-        try {
-            return toml::parse_file(file_.string());
-        } catch (const toml::parse_error& error) {
-            report(error.source(), "", std::string(error.description()));
-            return std::nullopt;
-        }
+        // Size and nesting are checked before toml++ sees the text; a syntax
+        // error inside a value is reported against its key.
+        return parse_toml_file(file_, InputLimits::kConfigBytes, "config file", out_);
     }
 
     void report(const toml::source_region& where, std::string field, std::string message) {
@@ -219,10 +205,10 @@ private:
     void read_email(const toml::table& table, std::string_view key, const std::string& field, std::string& target) {
         auto email = string_at(table, key, field);
         if (!email) return;
-        if (is_plausible_email(*email)) {
+        if (const std::string problem = email_address_problem(*email); problem.empty()) {
             target = *email;
         } else {
-            report(table.get(key)->source(), field, "not an e-mail address: '" + *email + "'");
+            report(table.get(key)->source(), field, "not an e-mail address: '" + *email + "' (" + problem + ")");
         }
     }
 
@@ -392,6 +378,13 @@ GlobalConfig read_global(FileReader& reader, const toml::table& root, const toml
     return global;
 }
 
+// Where a filter entry was written, for the checks that need the roster (check_roster_filter).
+void remember(CampaignConfig& campaign, const std::string& field, const std::string& value, const toml::node& node) {
+    campaign.filter_entries.push_back(
+        {field, value,
+         SourcePosition{static_cast<int>(node.source().begin.line), static_cast<int>(node.source().begin.column)}});
+}
+
 void read_roster_section(FileReader& reader, const toml::table& root, CampaignConfig& campaign) {
     const toml::table* roster = reader.table_at(root, "roster", "roster");
     if (!roster) {
@@ -422,13 +415,20 @@ void read_roster_section(FileReader& reader, const toml::table& root, CampaignCo
             if (contains(kStateStatuses, status)) {
                 campaign.filter.status.push_back(status);
             } else {
+                const std::string hint = closest_match(status, kStateStatuses);
                 reader.report(node->source(), indexed_field("roster.status", i),
-                              "unknown status '" + status + "' (expected " + join_quoted(kStateStatuses) + ")");
+                              "unknown status '" + status + "' (" +
+                                  (hint.empty() ? std::string() : "did you mean '" + hint + "'? ") + "expected " +
+                                  join_quoted(kStateStatuses) + ")");
             }
         }
     }
     if (auto groups = reader.string_list_at(*roster, "groups", "roster.groups")) {
-        for (const auto& [group, node] : *groups) campaign.filter.groups.push_back(group);
+        for (std::size_t i = 0; i < groups->size(); ++i) {
+            const auto& [group, node] = (*groups)[i];
+            campaign.filter.groups.push_back(group);
+            remember(campaign, indexed_field("roster.groups", i), group, *node);
+        }
     }
     const auto read_codes = [&](std::string_view key, std::vector<std::string>& target) {
         const std::string field = dotted_field("roster", key);
@@ -438,6 +438,7 @@ void read_roster_section(FileReader& reader, const toml::table& root, CampaignCo
             const auto& [code, node] = (*codes)[i];
             if (is_alpha3_code(code)) {
                 target.push_back(code);
+                remember(campaign, indexed_field(field, i), code, *node);
             } else {
                 reader.report(node->source(), indexed_field(field, i),
                               "'" + code + "' is not an ISO 3166-1 alpha-3 code (three capital letters, e.g. \"CIV\")");
@@ -563,8 +564,10 @@ void read_campaigns(Config& config, FileReader& global_reader, const toml::node*
     std::map<std::string, FirstDefinition> seen_ids;
     for (const fs::path& file : files) {
         toml::source_region id_position;
+        const std::size_t errors_before = out.size();
         std::optional<CampaignConfig> campaign = read_campaign(file, config.global, out, id_position);
         if (!campaign) continue;
+        campaign->config_errors = out.size() - errors_before;
         const auto [it, inserted] = seen_ids.try_emplace(campaign->id, FirstDefinition{file, id_position});
         if (!inserted) {
             const FirstDefinition& first = it->second;
@@ -577,6 +580,9 @@ void read_campaigns(Config& config, FileReader& global_reader, const toml::node*
                                      static_cast<int>(id_position.begin.column), "id",
                                      "duplicate campaign id '" + id + "' (first defined at " +
                                          format_position(first.file, first.position) + ")"});
+            // Neither file says which campaign is meant: both are left out.
+            for (auto& loaded : config.campaigns)
+                if (loaded.file == first.file) ++loaded.config_errors;
             continue;
         }
         config.campaigns.push_back(std::move(*campaign));

@@ -55,6 +55,11 @@ struct RosterFilter {
     std::vector<std::string> exclude;  // alpha-3 codes
 };
 
+struct SourcePosition {
+    int line = 0;    // 1-based; 0 = unknown
+    int column = 0;
+};
+
 struct CampaignConfig {
     std::filesystem::path file;
     std::string id;
@@ -67,6 +72,17 @@ struct CampaignConfig {
     std::optional<std::filesystem::path> templates_dir;  // override
     SenderConfig sender;                  // defaults to the global sender
     toml::table params;                   // raw; validated against the plugin's options
+    // The roster filter's entries as written, with their positions, for the
+    // checks that need the roster itself (check_roster_filter).
+    struct FilterEntry {
+        std::string field;  // "roster.exclude[1]"
+        std::string value;  // "FRN"
+        SourcePosition at;
+    };
+    std::vector<FilterEntry> filter_entries;
+    // Problems load_config found in this campaign's own file (its [sender], its
+    // zone, a duplicate id, ...). A campaign with any is not loaded.
+    std::size_t config_errors = 0;
 };
 
 struct Config {

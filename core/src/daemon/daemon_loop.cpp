@@ -17,7 +17,9 @@
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
 
+#include <algorithm>
 #include <array>
+#include <fstream>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -68,18 +70,53 @@ std::string monotonic_usec() {
                           static_cast<unsigned long long>(now.tv_nsec) / 1000ULL);
 }
 
-// The pid the lock holder wrote; it may be writing it right now, so allow it a moment.
-pid_t read_holder_pid(int fd) {
+struct LockHolder {
+    pid_t pid = 0;
+    std::string command;
+};
+
+// "<pid> <command>" as the lock holder wrote it; it may be writing it right now,
+// so allow it a moment. Older versions wrote the pid alone.
+LockHolder read_holder(int fd) {
+    LockHolder holder;
     for (int attempt = 0; attempt < 20; ++attempt) {
-        std::array<char, 32> buffer{};
+        std::array<char, 96> buffer{};
         const ssize_t n = ::pread(fd, buffer.data(), buffer.size() - 1, 0);
         if (n > 0) {
-            const long pid = std::strtol(buffer.data(), nullptr, 10);
-            if (pid > 0) return static_cast<pid_t>(pid);
+            char* end = nullptr;
+            const long pid = std::strtol(buffer.data(), &end, 10);
+            if (pid > 0) {
+                holder.pid = static_cast<pid_t>(pid);
+                std::string rest(end);
+                const auto first = rest.find_first_not_of(' ');
+                rest = first == std::string::npos ? std::string() : rest.substr(first);
+                rest = rest.substr(0, rest.find('\n'));
+                // Only a command name: the file is outside our control until locked.
+                const bool plain = !rest.empty() && rest.size() <= 32 &&
+                                   std::all_of(rest.begin(), rest.end(), [](char c) {
+                                       return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+                                   });
+                holder.command = plain ? rest : "";
+                return holder;
+            }
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    return 0;
+    return holder;
+}
+
+// This process's subcommand ("run", "daemon", "simulate"), from
+// /proc/self/cmdline; empty when it is not the outreach tool.
+std::string own_command() {
+    std::ifstream in("/proc/self/cmdline", std::ios::binary);
+    std::string argument;
+    static const char* const kCommands[] = {"daemon", "run", "simulate", "respond", "status", "history", "plan",
+                                            "validate", "plugins"};
+    while (std::getline(in, argument, '\0')) {
+        for (const char* command : kCommands)
+            if (argument == command) return command;
+    }
+    return {};
 }
 
 void close_if_open(int& fd) {
@@ -116,32 +153,75 @@ void notify_service_manager(const std::string& state) { ::sd_notify(0, state.c_s
 
 // ---- the journal lock -----------------------------------------------------------
 
-DaemonAlreadyRunning::DaemonAlreadyRunning(pid_t pid, const fs::path& journal)
-    : std::runtime_error("another outreach daemon (pid " + (pid > 0 ? std::to_string(pid) : std::string("unknown")) +
-                         ") is using " + journal.string()),
-      pid_(pid) {}
+namespace {
+
+std::string holder_text(pid_t pid, const std::string& holder) {
+    const std::string id = "pid " + (pid > 0 ? std::to_string(pid) : std::string("unknown"));
+    if (holder == "daemon") return "another outreach daemon (" + id + ")";
+    if (holder.empty()) return "another outreach process (" + id + ")";
+    return "`outreach " + holder + "` (" + id + ")";
+}
+
+}  // namespace
+
+DaemonAlreadyRunning::DaemonAlreadyRunning(pid_t pid, const fs::path& journal, const std::string& holder)
+    : std::runtime_error(holder_text(pid, holder) + " is using " + journal.string() +
+                         (holder == "daemon" || holder.empty() ? "" : "; try again when it has finished")),
+      pid_(pid),
+      holder_(holder) {}
 
 fs::path JournalLock::lock_file_for(const fs::path& journal) { return fs::path(journal.string() + ".lock"); }
 
-JournalLock::JournalLock(const fs::path& journal) {
+JournalLock::JournalLock(const fs::path& journal, std::string holder) {
+    if (holder.empty()) holder = own_command();
     const fs::path file = lock_file_for(journal);
     if (file.has_parent_path()) fs::create_directories(file.parent_path());
-    fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw_errno("cannot open lock file " + file.string());
+    // O_NOFOLLOW: a symbolic link planted under the lock's name is refused, so
+    // the file it points to is never truncated. O_NONBLOCK: a FIFO does not block.
+    fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0600);
+    if (fd_ < 0) {
+        if (errno == ELOOP)
+            throw std::runtime_error("lock file " + file.string() +
+                                     " is a symbolic link; refusing to use it (remove it: outreach creates its own)");
+        throw_errno("cannot open lock file " + file.string());
+    }
+    struct stat status {};
+    if (::fstat(fd_, &status) != 0) {
+        const int error = errno;
+        close_if_open(fd_);
+        throw std::system_error(error, std::generic_category(), "cannot inspect lock file " + file.string());
+    }
+    const auto refuse = [&](const std::string& why) {
+        close_if_open(fd_);
+        throw std::runtime_error("lock file " + file.string() + " " + why +
+                                 "; refusing to use it (remove it: outreach creates its own)");
+    };
+    if (!S_ISREG(status.st_mode)) refuse("is not a regular file");
+    // A hard link to another file would have that file truncated below.
+    if (status.st_nlink != 1) refuse("has " + std::to_string(status.st_nlink) + " hard links");
+    if (status.st_uid != ::geteuid())
+        refuse("belongs to uid " + std::to_string(status.st_uid) + ", not to the user running outreach (uid " +
+               std::to_string(::geteuid()) + ")");
+    if ((status.st_mode & 077) != 0 && ::fchmod(fd_, 0600) != 0) {
+        const int error = errno;
+        close_if_open(fd_);
+        throw std::system_error(error, std::generic_category(), "cannot make " + file.string() + " private");
+    }
     if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
         const int error = errno;
         if (error == EWOULDBLOCK) {
-            const pid_t holder = read_holder_pid(fd_);
+            const LockHolder other = read_holder(fd_);
             close_if_open(fd_);
-            throw DaemonAlreadyRunning(holder, journal);
+            throw DaemonAlreadyRunning(other.pid, journal, other.command);
         }
         close_if_open(fd_);
         throw std::system_error(error, std::generic_category(), "cannot lock " + file.string());
     }
     // The file stays (removing it would race with a daemon that just opened it);
-    // only its content changes, for the message a second daemon prints.
-    const std::string pid = std::to_string(::getpid()) + "\n";
-    if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
+    // only its content changes, for the message a second process prints.
+    const std::string record = std::to_string(::getpid()) + " " + holder + "\n";
+    if (::ftruncate(fd_, 0) != 0 ||
+        ::pwrite(fd_, record.data(), record.size(), 0) != static_cast<ssize_t>(record.size())) {
         const int error = errno;
         close_if_open(fd_);
         throw std::system_error(error, std::generic_category(), "cannot write " + file.string());

@@ -37,21 +37,29 @@ OUTREACH_EXPORT std::shared_ptr<spdlog::logger> install_daemon_logger(spdlog::le
 // daemon was not started by systemd (no NOTIFY_SOCKET).
 OUTREACH_EXPORT void notify_service_manager(const std::string& state);
 
+// Another process holds the journal lock: a daemon, or a `run` or `simulate`.
 class OUTREACH_EXPORT DaemonAlreadyRunning : public std::runtime_error {
 public:
-    DaemonAlreadyRunning(pid_t pid, const std::filesystem::path& journal);
-    pid_t pid() const { return pid_; }  // 0 when the other daemon's pid could not be read
+    DaemonAlreadyRunning(pid_t pid, const std::filesystem::path& journal, const std::string& holder = "daemon");
+    pid_t pid() const { return pid_; }  // 0 when the other process's pid could not be read
+    const std::string& holder() const { return holder_; }  // "daemon", "run", "simulate"; "" when unknown
 
 private:
     pid_t pid_;
+    std::string holder_;
 };
 
-// flock(LOCK_EX|LOCK_NB) on `<journal>.lock`, holding this process's pid, for as
-// long as the object lives. Throws DaemonAlreadyRunning when another process holds
-// it, std::system_error when the file cannot be used.
+// flock(LOCK_EX|LOCK_NB) on `<journal>.lock`, holding "<pid> <command>" of this
+// process, for as long as the object lives. The lock file is opened with
+// O_NOFOLLOW and must be a regular file with one link, owned by the running
+// user (mode 0600): a link planted in the state dir is refused, never followed
+// or truncated. Throws DaemonAlreadyRunning when another process holds it,
+// std::system_error (or std::runtime_error for a planted file) when the file
+// cannot be used. `holder` names this process's command in the message another
+// one prints ("daemon", "run"); empty: taken from this process's command line.
 class OUTREACH_EXPORT JournalLock {
 public:
-    explicit JournalLock(const std::filesystem::path& journal);
+    explicit JournalLock(const std::filesystem::path& journal, std::string holder = {});
     ~JournalLock();
     JournalLock(const JournalLock&) = delete;
     JournalLock& operator=(const JournalLock&) = delete;

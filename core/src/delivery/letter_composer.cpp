@@ -121,6 +121,7 @@ Letter compose_task(const PlannedOccurrence& o, const TemplateData& shared, cons
     auto& missing = data.lists["not_responded"];
     for (const auto& s : c.roster.states())
         if (!responded.count(s.code)) missing.push_back(s.name);
+    for (const auto& kind : c.type->response_kinds()) data.scalars["responses_" + kind.name + "_count"] = "0";
     for (const auto& [kind, count] : per_kind) data.scalars["responses_" + kind + "_count"] = std::to_string(count);
     data.scalars["roster_count"] = std::to_string(c.roster.size());
     data.scalars["responded_count"] = std::to_string(responded.size());

@@ -115,6 +115,8 @@ bool is_certificate_error(CURLcode code) {
     }
 }
 
+constexpr std::size_t kMaxPasswordFileBytes = 4096;
+
 struct CurlListFree {
     void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
@@ -122,9 +124,17 @@ struct CurlListFree {
 }  // namespace
 
 std::string read_password_file(const fs::path& file) {
-    const FileDescriptor fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
-    if (fd.get() < 0)
-        throw std::runtime_error("cannot open SMTP password file " + file.string() + ": " + std::strerror(errno));
+    // O_NONBLOCK: a FIFO (or a device) must not block `run` forever before the
+    // checks below refuse it. O_NOFOLLOW: the checks apply to the file named, not
+    // to whatever a link planted in its place points to.
+    const FileDescriptor fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW));
+    if (fd.get() < 0) {
+        const int error = errno;
+        if (error == ELOOP)
+            throw std::runtime_error("SMTP password file " + file.string() +
+                                     " is a symbolic link: name the file itself in delivery.smtp.password_file");
+        throw std::runtime_error("cannot open SMTP password file " + file.string() + ": " + std::strerror(error));
+    }
     // fstat on the open descriptor: the checks apply to the very file read.
     struct stat status {};
     if (::fstat(fd.get(), &status) != 0)
@@ -138,6 +148,10 @@ std::string read_password_file(const fs::path& file) {
         throw std::runtime_error("SMTP password file " + file.string() + " is owned by uid " +
                                  std::to_string(status.st_uid) + ", not by the user running outreach (uid " +
                                  std::to_string(::geteuid()) + ")");
+    if (status.st_size > static_cast<off_t>(kMaxPasswordFileBytes))
+        throw std::runtime_error("SMTP password file " + file.string() + " is " + std::to_string(status.st_size) +
+                                 " bytes: a password file holds one password (at most " +
+                                 std::to_string(kMaxPasswordFileBytes) + " bytes)");
     std::string password;
     std::array<char, 4096> buffer{};
     for (;;) {
@@ -148,9 +162,15 @@ std::string read_password_file(const fs::path& file) {
         }
         if (got == 0) break;
         password.append(buffer.data(), static_cast<std::size_t>(got));
+        if (password.size() > kMaxPasswordFileBytes)
+            throw std::runtime_error("SMTP password file " + file.string() + " grew past " +
+                                     std::to_string(kMaxPasswordFileBytes) + " bytes while being read");
     }
     while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
     if (password.empty()) throw std::runtime_error("SMTP password file " + file.string() + " is empty");
+    if (password.find_first_of("\r\n") != std::string::npos || password.find('\0') != std::string::npos)
+        throw std::runtime_error("SMTP password file " + file.string() +
+                                 " holds more than one line: it must hold the password alone");
     return password;
 }
 
@@ -274,9 +294,16 @@ struct SmtpChannel::Session {
             const std::string accepted = last_reply.empty() ? "accepted" : last_reply;
             return {Status::Delivered, where() + ": " + accepted, std::move(message_id)};
         }
-        std::string detail = where() + ": " + (error[0] ? std::string(error.data()) : curl_easy_strerror(code));
+        const std::string curl_text = error[0] ? std::string(error.data()) : curl_easy_strerror(code);
+        std::string detail = where() + ": " + curl_text;
         const bool server_refused = reply_code >= 400 && reply_code < 600;
-        if (server_refused && !refusal_reply.empty()) detail += "; server replied: " + refusal_reply;
+        if (server_refused && !refusal_reply.empty()) {
+            // The server's own words say why; libcurl's ("Weird server reply" after
+            // a refused DATA) only that it refused.
+            detail = where() + ": server replied: " + refusal_reply;
+            if (code != CURLE_WEIRD_SERVER_REPLY && curl_text != curl_easy_strerror(CURLE_WEIRD_SERVER_REPLY))
+                detail += " (" + curl_text + ")";
+        }
         // A rejected login says nothing about the letter: once the operator fixes
         // the credentials, the retries deliver it.
         if (code == CURLE_LOGIN_DENIED)
@@ -360,7 +387,12 @@ DeliveryResult SmtpChannel::deliver(const Letter& letter) {
     curl_easy_getinfo(s.curl, CURLINFO_NUM_CONNECTS, &new_connections);
     // A connection kept from the previous letter may have been closed by the
     // server meanwhile; if nothing of this letter reached it, try once afresh.
-    if (is_connection_error(code) && new_connections == 0 && !s.data_sent) {
+    // Not when the server answered with a refusal (libcurl reports a refused
+    // RCPT as a send error too): that is an attempt, with the server's verdict,
+    // and the scheduler retries it with backoff. 421 is the server closing the
+    // connection, which is what the fresh connection is for.
+    const bool server_refused = !s.refusal_reply.empty() && s.refusal_reply.rfind("421", 0) != 0;
+    if (is_connection_error(code) && new_connections == 0 && !s.data_sent && !server_refused) {
         s.reset_transfer(std::move(message));
         curl_easy_setopt(s.curl, CURLOPT_FRESH_CONNECT, 1L);
         code = curl_easy_perform(s.curl);

@@ -6,14 +6,20 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <optional>
 #include <cstring>
 #include <fstream>
 #include <memory>
 #include <mutex>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <system_error>
 #include <unordered_map>
+
+#include "config/input_limits.hpp"
+#include "config/param_validation.hpp"
 
 namespace outreach {
 
@@ -25,12 +31,22 @@ using Mustache = kainjow::mustache::mustache;
 constexpr std::string_view subject_prefix = "Subject:";
 constexpr int body_first_line = 3;  // line 1: Subject, line 2: blank
 
+// A tag that needs a value, where it is in the file.
+struct TemplateTag {
+    enum class Kind { Variable, Section, Inverted };
+    Kind kind = Kind::Variable;
+    std::string name;
+    int line = 0;
+    int column = 0;
+};
+
 // A template file split and compiled once; reused while the file is unchanged.
 struct ParsedTemplate {
     fs::file_time_type modified;
     std::uintmax_t size = 0;
     std::unique_ptr<Mustache> subject;
     std::unique_ptr<Mustache> body;
+    std::vector<TemplateTag> tags;  // subject's and body's, in file order
 };
 
 // One template is rendered for every State of a roster (195+ times in a row), so
@@ -52,14 +68,23 @@ TemplateCache& template_cache() {
 }
 
 std::string read_template_file(const fs::path& path, const std::string& field) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) fail(path, 0, 0, field, std::string("cannot open template: ") + std::strerror(errno));
-    std::ostringstream raw;
-    raw << in.rdbuf();
-    if (in.bad()) fail(path, 0, 0, field, std::string("cannot read template: ") + std::strerror(errno));
+    Diagnostics problems;
+    std::optional<std::string> raw = read_bounded_file(path, InputLimits::kTemplateBytes, "template", problems);
+    if (!raw) {
+        for (auto& problem : problems) problem.field = field;
+        throw InputError(std::move(problems));
+    }
+    // Letters are sent as charset=utf-8: bytes in another encoding would arrive as garbage.
+    if (std::size_t bad = 0; !is_valid_utf8(*raw, &bad)) {
+        const auto [line, column] = line_column_at(*raw, bad);
+        char byte[8];
+        std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned>(static_cast<unsigned char>((*raw)[bad])));
+        fail(path, line, column, field,
+             std::string("not valid UTF-8 (byte ") + byte + "): save the template as UTF-8");
+    }
 
     // Editors on other systems add CRLF line ends and a byte-order mark; neither belongs in a letter.
-    std::string text = raw.str();
+    std::string text = std::move(*raw);
     if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
     std::string normalized;
     normalized.reserve(text.size());
@@ -88,6 +113,96 @@ void fail_syntax(const fs::path& file, const std::string& field, const std::stri
         }
     }
     fail(file, line, column, field, "mustache syntax error: " + match[1].str());
+}
+
+// file line:column of byte `offset` of `source`, which starts at first_line:first_column.
+std::pair<int, int> position_in(const std::string& source, std::size_t offset, int first_line, int first_column) {
+    const auto [line, column] = line_column_at(source, offset);
+    return {first_line + line - 1, line == 1 ? first_column + column - 1 : column};
+}
+
+std::string trim_space(const std::string& text) {
+    std::size_t begin = 0, end = text.size();
+    while (begin < end && std::isspace(static_cast<unsigned char>(text[begin]))) ++begin;
+    while (end > begin && std::isspace(static_cast<unsigned char>(text[end - 1]))) --end;
+    return text.substr(begin, end - begin);
+}
+
+// The tags of a template, found the way kainjow's parser finds them (same
+// delimiter rules, triple braces, set-delimiter tags), before kainjow sees the
+// text: kainjow copies each section's text into the section, so nesting costs
+// memory quadratic in the depth, and its walk recurses once per level. Also
+// refuses partials, which Outreach never provides (they would render empty).
+// Stops quietly at a syntax error: compile() reports it with kainjow's words.
+std::vector<TemplateTag> scan_tags(const fs::path& file, const std::string& field, const std::string& source,
+                                   int first_line, int first_column) {
+    std::vector<TemplateTag> tags;
+    std::string begin = "{{", end = "}}";
+    std::size_t depth = 0;
+    std::size_t pos = 0;
+    const std::size_t n = source.size();
+    while (pos < n) {
+        if (source.compare(pos, begin.size(), begin) != 0) {
+            ++pos;
+            continue;
+        }
+        const std::size_t tag_start = pos;
+        std::size_t contents = pos + begin.size();
+        const bool braces = begin == "{{" && end == "}}";
+        const bool unescaped = braces && contents < n && source[contents] == '{';
+        const std::string& closing = unescaped ? std::string("}}}") : end;
+        if (unescaped) ++contents;
+        const std::size_t tag_end = source.find(closing, contents);
+        if (tag_end == std::string::npos) break;
+        const std::string text = trim_space(source.substr(contents, tag_end - contents));
+        pos = tag_end + closing.size();
+        const auto [line, column] = position_in(source, tag_start, first_line, first_column);
+
+        if (!unescaped && !text.empty() && text.front() == '=') {
+            // {{=<% %>=}}: the same checks as kainjow's parse_set_delimiter_tag.
+            if (text.size() < 5 || text.back() != '=') break;
+            const std::string inner = trim_space(text.substr(1, text.size() - 2));
+            const auto space = inner.find(' ');
+            if (space == std::string::npos) break;
+            const auto next = inner.find_first_not_of(' ', space + 1);
+            if (next == std::string::npos) break;
+            const std::string new_begin = inner.substr(0, space), new_end = inner.substr(next);
+            const auto valid = [](const std::string& d) {
+                return std::none_of(d.begin(), d.end(),
+                                    [](char c) { return c == '=' || std::isspace(static_cast<unsigned char>(c)); });
+            };
+            if (!valid(new_begin) || !valid(new_end)) break;
+            begin = new_begin;
+            end = new_end;
+            continue;
+        }
+        TemplateTag tag;
+        tag.line = line;
+        tag.column = column;
+        char sigil = unescaped || text.empty() ? '\0' : text.front();
+        switch (sigil) {
+            case '#': tag.kind = TemplateTag::Kind::Section; break;
+            case '^': tag.kind = TemplateTag::Kind::Inverted; break;
+            case '/':
+                if (depth == 0) return tags;  // kainjow: "Unopened section"
+                --depth;
+                continue;
+            case '!': continue;  // comment
+            case '>':
+                fail(file, line, column, field,
+                     "partials ({{>" + trim_space(text.substr(1)) + "}}) are not supported: templates are self-contained");
+            case '&': break;
+            default: sigil = '\0'; break;
+        }
+        tag.name = sigil == '\0' ? text : trim_space(text.substr(1));
+        if (tag.name.empty()) fail(file, line, column, field, "an empty tag names no value");
+        if (tag.kind != TemplateTag::Kind::Variable && ++depth > InputLimits::kTemplateSectionDepth)
+            fail(file, line, column, field,
+                 "sections nested more than " + std::to_string(InputLimits::kTemplateSectionDepth) +
+                     " deep (the limit on nesting)");
+        tags.push_back(std::move(tag));
+    }
+    return tags;
 }
 
 // `source` starts at first_line:first_column of the file, for error positions.
@@ -121,9 +236,14 @@ std::shared_ptr<ParsedTemplate> parse_template(const fs::path& path, const std::
         fail(path, 2, 1, field, "expected a blank line after the Subject line");
 
     auto parsed = std::make_shared<ParsedTemplate>();
-    parsed->subject = compile(path, field, first_line.substr(subject_start), 1, static_cast<int>(subject_start) + 1);
-    parsed->body = compile(path, field, second_end == std::string::npos ? std::string() : text.substr(second_end + 1),
-                           body_first_line, 1);
+    const std::string subject = first_line.substr(subject_start);
+    const std::string body = second_end == std::string::npos ? std::string() : text.substr(second_end + 1);
+    parsed->tags = scan_tags(path, field, subject, 1, static_cast<int>(subject_start) + 1);
+    auto body_tags = scan_tags(path, field, body, body_first_line, 1);
+    parsed->tags.insert(parsed->tags.end(), std::make_move_iterator(body_tags.begin()),
+                        std::make_move_iterator(body_tags.end()));
+    parsed->subject = compile(path, field, subject, 1, static_cast<int>(subject_start) + 1);
+    parsed->body = compile(path, field, body, body_first_line, 1);
     return parsed;
 }
 
@@ -145,6 +265,42 @@ std::shared_ptr<ParsedTemplate> load(const fs::path& path, const std::string& fi
     parsed->size = size;
     cache.by_path[key] = parsed;
     return parsed;
+}
+
+// Plugins set "has_..." flags only when they are true (mustache cannot test a
+// list for emptiness): an absent flag is false, not a missing value.
+bool is_optional_flag(const TemplateTag& tag) {
+    return tag.kind != TemplateTag::Kind::Variable && tag.name.rfind("has_", 0) == 0;
+}
+
+// Why `tag` cannot be filled from values with these names; empty when it can.
+std::string missing_value(const TemplateTag& tag, const std::set<std::string>& scalars,
+                          const std::set<std::string>& lists) {
+    if (tag.name == ".") return "";  // the current item of a list section
+    if (tag.kind == TemplateTag::Kind::Variable) {
+        if (scalars.count(tag.name)) return "";
+        if (lists.count(tag.name))
+            return "{{" + tag.name + "}} names a list: write {{#" + tag.name + "}}{{.}}{{/" + tag.name + "}}";
+    } else if (scalars.count(tag.name) || lists.count(tag.name) || is_optional_flag(tag)) {
+        return "";
+    }
+    std::vector<std::string> known(scalars.begin(), scalars.end());
+    known.insert(known.end(), lists.begin(), lists.end());
+    const std::string hint = closest_match(tag.name, known);
+    const std::string written = tag.kind == TemplateTag::Kind::Variable ? "{{" + tag.name + "}}"
+                                : tag.kind == TemplateTag::Kind::Section ? "{{#" + tag.name + "}}"
+                                                                          : "{{^" + tag.name + "}}";
+    return written + ": no value named '" + tag.name + "' for this letter" +
+           (hint.empty() ? "" : " (did you mean '" + hint + "'?)");
+}
+
+std::vector<Diagnostic> missing_values(const ParsedTemplate& parsed, const fs::path& file, const std::string& field,
+                                       const std::set<std::string>& scalars, const std::set<std::string>& lists) {
+    std::vector<Diagnostic> problems;
+    for (const auto& tag : parsed.tags)
+        if (std::string why = missing_value(tag, scalars, lists); !why.empty())
+            problems.push_back(Diagnostic{file, tag.line, tag.column, field, std::move(why)});
+    return problems;
 }
 
 kainjow::mustache::data to_mustache(const TemplateData& values) {
@@ -215,6 +371,12 @@ RenderedTemplate TemplateRenderer::render(const std::string& type, const std::st
     auto& cache = template_cache();
     std::lock_guard lock(cache.mutex);
     const auto parsed = load(path, name);
+    // A misspelt name must never become a blank in a letter to a Head of State.
+    std::set<std::string> scalars, lists;
+    for (const auto& [key, value] : data.scalars) scalars.insert(key);
+    for (const auto& [key, value] : data.lists) lists.insert(key);
+    if (auto problems = missing_values(*parsed, path, name, scalars, lists); !problems.empty())
+        throw InputError(std::move(problems));
     return RenderedTemplate{one_line(render_checked(*parsed->subject, values, path, name)),
                             render_checked(*parsed->body, values, path, name)};
 }
@@ -225,6 +387,37 @@ void TemplateRenderer::check(const std::string& type, const std::string& name, D
         if (path.empty()) fail_missing(dirs_, type, name);
         std::lock_guard lock(template_cache().mutex);
         load(path, name);
+    } catch (const InputError& error) {
+        out.insert(out.end(), error.diagnostics().begin(), error.diagnostics().end());
+    }
+}
+
+void TemplateRenderer::check_values(const std::string& type, const std::string& name,
+                                    const std::set<std::string>& scalars, const std::set<std::string>& lists,
+                                    Diagnostics& out) const {
+    try {
+        const fs::path path = find(type, name);
+        if (path.empty()) fail_missing(dirs_, type, name);
+        std::lock_guard lock(template_cache().mutex);
+        const auto parsed = load(path, name);
+        for (auto& problem : missing_values(*parsed, path, name, scalars, lists)) {
+            // At validate time a has_... flag must at least name something that exists:
+            // has_signing_slots goes with signing_slots.
+            out.push_back(std::move(problem));
+        }
+        for (const auto& tag : parsed->tags) {
+            if (!is_optional_flag(tag) || scalars.count(tag.name) || lists.count(tag.name)) continue;
+            const std::string guarded = tag.name.substr(4);
+            const auto names_it = [&](const std::set<std::string>& names) {
+                return std::any_of(names.begin(), names.end(),
+                                   [&](const std::string& n) { return !guarded.empty() && n.rfind(guarded, 0) == 0; });
+            };
+            if (names_it(scalars) || names_it(lists)) continue;
+            out.push_back(Diagnostic{path, tag.line, tag.column, name,
+                                     "{{" + std::string(tag.kind == TemplateTag::Kind::Section ? "#" : "^") + tag.name +
+                                         "}}: no flag named '" + tag.name + "' and no value named '" + guarded +
+                                         "...' that it could stand for"});
+        }
     } catch (const InputError& error) {
         out.insert(out.end(), error.diagnostics().begin(), error.diagnostics().end());
     }

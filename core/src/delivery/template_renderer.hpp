@@ -3,6 +3,7 @@
 // A template starts with a "Subject: ..." line and a blank line; the rest is the body.
 #include <filesystem>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,11 +26,20 @@ public:
     // Search order: each directory's <type>/<name>.mustache, first hit wins.
     explicit TemplateRenderer(std::vector<std::filesystem::path> dirs) : dirs_(std::move(dirs)) {}
     std::filesystem::path find(const std::string& type, const std::string& name) const;  // "" if none
-    // Throws InputError (file:line, field = template name) for a missing file, a
-    // missing Subject line, or a mustache syntax error.
+    // Throws InputError (file:line:column, field = template name) for a missing
+    // file, a missing Subject line, a mustache syntax error, a file that is not
+    // UTF-8, too large (InputLimits::kTemplateBytes) or nested too deep, a partial
+    // ({{>x}}), and for every tag that `data` has no value for: {{x}} needs a
+    // scalar x, {{#x}}/{{^x}} a scalar or list x, except "has_..." flags, which
+    // plugins set only when true (absent means false).
     RenderedTemplate render(const std::string& type, const std::string& name, const TemplateData& data) const;
     // Syntax check only (for `validate`).
     void check(const std::string& type, const std::string& name, Diagnostics& out) const;
+    // Syntax check, and every tag checked against the value names a firing will
+    // provide (the rule of render()); a has_X flag absent from the names must at
+    // least guard something that exists (a name starting with X). For `validate`.
+    void check_values(const std::string& type, const std::string& name, const std::set<std::string>& scalars,
+                      const std::set<std::string>& lists, Diagnostics& out) const;
 
 private:
     std::vector<std::filesystem::path> dirs_;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "config/input_limits.hpp"
 #include "config/toml_support.hpp"
 #include "config/param_validation.hpp"
 #include "time/timezone.hpp"
@@ -36,13 +37,10 @@ public:
             report_at(0, 0, "", "response script not found");
             return script;
         }
-        toml::table root;
-        try {
-            root = toml::parse_file(file_.string());
-        } catch (const toml::parse_error& error) {
-            report(error.source(), "", std::string(error.description()));
-            return script;
-        }
+        // Bounded and shape-checked before toml++ sees it, like every config file.
+        auto parsed = parse_toml_file(file_, InputLimits::kConfigBytes, "response script", out_);
+        if (!parsed) return script;
+        toml::table root = std::move(*parsed);
         check_keys(root, kTopLevelKeys, "");
 
         std::string default_campaign;

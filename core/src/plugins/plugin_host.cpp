@@ -3,6 +3,7 @@
 #include "plugins/plugin_host.hpp"
 
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 #include <utility>
 
 #include <boost/dll/shared_library.hpp>
+#include "plugins/plugin_metadata_reader.hpp"
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 
@@ -66,6 +68,9 @@ std::optional<std::string> permission_problem(const struct stat& info) {
     if ((info.st_mode & S_IWOTH) != 0) {
         return fmt::format("refused: world-writable (mode {:04o})", info.st_mode & 07777);
     }
+    if ((info.st_mode & S_IWGRP) != 0) {
+        return fmt::format("refused: group-writable (mode {:04o})", info.st_mode & 07777);
+    }
     const uid_t current_user = ::geteuid();
     if (info.st_uid != 0 && info.st_uid != current_user) {
         return fmt::format("refused: owned by uid {}, which is neither root nor the current user (uid {})",
@@ -73,6 +78,32 @@ std::optional<std::string> permission_problem(const struct stat& info) {
     }
     return std::nullopt;
 }
+
+// The directory a plugin is loaded from: whoever may add or replace files in it
+// decides what runs. World-writable is acceptable only with the sticky bit (then
+// only a file's owner can replace it, and the file check above applies).
+std::optional<std::string> directory_problem(const fs::path& dir) {
+    struct stat info {};
+    if (::stat(dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) return std::nullopt;  // reported elsewhere
+    if ((info.st_mode & S_IWOTH) != 0 && (info.st_mode & S_ISVTX) == 0) {
+        return fmt::format("refused: plugin directory {} is world-writable without the sticky bit (mode {:04o})",
+                           dir.string(), info.st_mode & 07777);
+    }
+    const uid_t current_user = ::geteuid();
+    if (info.st_uid != 0 && info.st_uid != current_user) {
+        return fmt::format("refused: plugin directory {} is owned by uid {}, which is neither root nor the current "
+                           "user (uid {})",
+                           dir.string(), info.st_uid, current_user);
+    }
+    return std::nullopt;
+}
+
+struct Fd {
+    int fd = -1;
+    ~Fd() {
+        if (fd >= 0) ::close(fd);
+    }
+};
 
 // The installation prefix: the parent of the directory holding the running executable.
 fs::path executable_prefix() {
@@ -101,6 +132,12 @@ void PluginHost::load_directories(const std::vector<fs::path>& dirs) {
             continue;
         }
 
+        if (auto problem = directory_problem(dir)) {
+            spdlog::warn("plugin directory {}: {}", dir.string(), *problem);
+            refusals_.push_back({dir, std::move(*problem)});
+            continue;
+        }
+
         std::vector<fs::path> candidates;
         fs::directory_iterator entry(dir, error);
         for (; !error && entry != fs::directory_iterator(); entry.increment(error)) {
@@ -124,17 +161,45 @@ bool PluginHost::load_file(const fs::path& file) {
         return false;
     };
 
-    // (1) a regular file, (2) safe permissions.
-    struct stat info {};
-    if (::stat(file.c_str(), &info) != 0) {
+    // (1) a regular file, (2) safe permissions of it and its directory, checked on
+    // the open descriptor (O_NOFOLLOW: a link is refused, not followed).
+    Fd fd{::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW)};
+    if (fd.fd < 0) {
         const int error = errno;
-        return refuse(error == ENOENT ? std::string("does not exist")
-                                      : "cannot inspect: " + std::string(std::strerror(error)));
+        if (error == ENOENT) return refuse("does not exist");
+        if (error == ELOOP) return refuse("refused: a symbolic link (install the library itself in the plugin directory)");
+        return refuse("cannot inspect: " + std::string(std::strerror(error)));
     }
+    struct stat info {};
+    if (::fstat(fd.fd, &info) != 0) return refuse("cannot inspect: " + std::string(std::strerror(errno)));
     if (!S_ISREG(info.st_mode)) return refuse("not a regular file");
     if (auto problem = permission_problem(info)) return refuse(std::move(*problem));
+    if (auto problem = directory_problem(file.has_parent_path() ? file.parent_path() : fs::path("."))) {
+        return refuse(std::move(*problem));
+    }
 
-    // (3) load. RTLD_LOCAL keeps one plugin's symbols from resolving another's.
+    // (3) the metadata record, read from the file without loading it: a plugin
+    // built for another API is refused before any of its code (static
+    // initialisers included) can run.
+    PluginMetadataRecord metadata;
+    try {
+        metadata = read_plugin_metadata(fd.fd);
+    } catch (const PluginMetadataError& error) {
+        using Kind = PluginMetadataError::Kind;
+        if (error.kind() == Kind::NotElf || error.kind() == Kind::Malformed) {
+            return refuse("not a loadable library: " + file.string() + ": " + error.what());
+        }
+        return refuse(error.what());
+    }
+    if (metadata.api_version != OUTREACH_API_VERSION) {
+        const std::string who = metadata.name.empty() ? std::string("the plugin")
+                                                      : fmt::format("plugin '{}' {}", metadata.name, metadata.version);
+        return refuse(fmt::format("{} was built for plugin API {}, this outreach supports {}; rebuild the plugin "
+                                  "against this SDK",
+                                  who, metadata.api_version, OUTREACH_API_VERSION));
+    }
+
+    // (4) load. RTLD_LOCAL keeps one plugin's symbols from resolving another's.
     auto loaded = std::make_shared<LoadedLibrary>();
     boost::dll::fs::error_code load_error;
     ::dlerror();  // so the text read below belongs to this dlopen
@@ -146,7 +211,7 @@ bool PluginHost::load_file(const fs::path& file) {
     }
     boost::dll::shared_library& library = loaded->library;
 
-    // (4) the API version, a plain integer read before any plugin code is called.
+    // (5) the API version symbol too (API 1 plugins export only this).
     if (!library.has(OUTREACH_PLUGIN_VERSION_SYMBOL)) {
         return refuse("no API version symbol (not an Outreach plugin?)");
     }
@@ -156,7 +221,7 @@ bool PluginHost::load_file(const fs::path& file) {
                                   plugin_api, OUTREACH_API_VERSION));
     }
 
-    // (5) the factory, (6) the plugin it makes.
+    // (6) the factory, (7) the plugin it makes.
     if (!library.has(OUTREACH_PLUGIN_FACTORY_ALIAS)) return refuse("no factory (OUTREACH_PLUGIN missing)");
     auto& factory = library.get_alias<PluginFactory>(OUTREACH_PLUGIN_FACTORY_ALIAS);
     if (auto thrown = plugin_exception("factory", [&] { loaded->plugin = factory(); })) {
@@ -173,7 +238,7 @@ bool PluginHost::load_file(const fs::path& file) {
         return refuse(std::move(*thrown));
     }
 
-    // (7) its campaign types; the first provider of a type name wins.
+    // (8) its campaign types; the first provider of a type name wins.
     if (auto thrown = plugin_exception(fmt::format("plugin '{}': campaign_types()", plugin_name),
                                        [&] { loaded->types = loaded->plugin->campaign_types(); })) {
         return refuse(std::move(*thrown));

@@ -13,6 +13,10 @@
 
 #include <toml++/toml.h>
 
+#include "config/email_address.hpp"
+#include "config/input_limits.hpp"
+#include "config/param_validation.hpp"
+
 namespace outreach {
 
 namespace {
@@ -50,14 +54,6 @@ std::string to_upper(std::string text) {
 bool is_alpha3(const std::string& code) {
     return code.size() == 3 &&
            std::all_of(code.begin(), code.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
-}
-
-// One address, "local@domain": exactly one '@', text on both sides, no spaces.
-bool is_plausible_email(const std::string& email) {
-    const auto at = email.find('@');
-    if (at == std::string::npos || at == 0 || at + 1 == email.size()) return false;
-    if (email.find('@', at + 1) != std::string::npos) return false;
-    return std::none_of(email.begin(), email.end(), [](unsigned char c) { return std::isspace(c); });
 }
 
 // Walks the parsed document, collecting every problem rather than stopping at the first.
@@ -223,9 +219,11 @@ private:
             addressee.honorific = read_string(*table, "honorific", label, false).value_or("");
             addressee.name = read_string(*table, "name", label, false).value_or("");
             if (auto email = read_string(*table, "email", label, true)) {
-                if (!is_plausible_email(*email))
+                // Exactly one addr-spec: "x,evil@attacker.test" would put a second
+                // recipient into the To: header that the journal never names.
+                if (const std::string problem = email_address_problem(*email); !problem.empty())
                     error(table->get("email")->source(), label + ".email",
-                          "not an e-mail address (one '@' with text on both sides): " + in_quotes(*email));
+                          "not one e-mail address (local@domain): " + in_quotes(*email) + ": " + problem);
                 addressee.email = *email;
             }
             result.push_back(std::move(addressee));
@@ -247,14 +245,10 @@ Roster load_roster(const std::filesystem::path& file, Diagnostics& out) {
                                  fs::exists(file, ec) ? "roster is not a regular file" : "roster file not found"});
         return {};
     }
-    toml::table root;
-    try {
-        root = toml::parse_file(file.string());
-    } catch (const toml::parse_error& e) {
-        out.push_back(Diagnostic{file, static_cast<int>(e.source().begin.line),
-                                 static_cast<int>(e.source().begin.column), "", std::string(e.description())});
-        return {};
-    }
+    // Size and nesting are checked before toml++ sees the text.
+    std::optional<toml::table> parsed = parse_toml_file(file, InputLimits::kRosterBytes, "roster", out);
+    if (!parsed) return {};
+    toml::table& root = *parsed;
     const std::size_t first_new = out.size();
     Roster roster(RosterReader(file, out).read(root));
     // Tables iterate in key order; operators read problems best in file order.
@@ -285,6 +279,115 @@ Roster filter_roster(const Roster& roster, const RosterFilter& filter) {
         if (!include.empty() && !include.count(code)) return false;
         return !exclude.count(code);
     });
+}
+
+namespace {
+
+// closest_match, preferring among equally close codes the one that shares the
+// longest prefix: "FRN" is France (FRA) rather than Finland (FIN).
+std::string closest_code(const std::string& code, const std::vector<std::string>& codes) {
+    const std::string first = closest_match(code, codes);
+    if (first.empty()) return first;
+    const auto distance = [](const std::string& a, const std::string& b) {
+        std::size_t d = a.size() > b.size() ? a.size() - b.size() : b.size() - a.size();
+        for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) d += a[i] != b[i];
+        return d;
+    };
+    const auto prefix = [](const std::string& a, const std::string& b) {
+        std::size_t n = 0;
+        while (n < a.size() && n < b.size() && a[n] == b[n]) ++n;
+        return n;
+    };
+    std::string best = first;
+    for (const auto& candidate : codes) {
+        if (distance(code, candidate) > distance(code, best)) continue;
+        if (distance(code, candidate) < distance(code, best) || prefix(code, candidate) > prefix(code, best))
+            best = candidate;
+    }
+    return best;
+}
+
+std::vector<std::string> lower_words(const std::string& text) {
+    std::vector<std::string> words;
+    std::string word;
+    for (const char c : text + " ") {
+        if (std::isalnum(static_cast<unsigned char>(c))) {
+            word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        } else if (!word.empty()) {
+            words.push_back(word);
+            word.clear();
+        }
+    }
+    return words;
+}
+
+// A group name as operators misremember it: most words in common ("Western
+// European Group"), or its initials ("WEOG"); else the closest spelling.
+std::string closest_group(const std::string& wanted, const std::vector<std::string>& groups) {
+    const auto words = lower_words(wanted);
+    std::string best;
+    std::size_t best_shared = 0;
+    for (const auto& group : groups) {
+        const auto theirs = lower_words(group);
+        std::string initials;
+        for (const auto& w : theirs)
+            if (w != "and" && w != "the" && w != "of") initials += static_cast<char>(std::toupper(static_cast<unsigned char>(w[0])));
+        if (to_upper(wanted) == initials) return group;
+        std::size_t shared = 0;
+        for (const auto& w : words) shared += std::count(theirs.begin(), theirs.end(), w) > 0;
+        if (shared > best_shared) {
+            best_shared = shared;
+            best = group;
+        }
+    }
+    // One word in common ("Group") says nothing.
+    return best_shared >= 2 ? best : closest_match(wanted, groups);
+}
+
+std::string join_quoted(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "'" : ", '") + item + "'";
+    return out;
+}
+
+}  // namespace
+
+void check_roster_filter(const Roster& roster, const CampaignConfig& campaign, Diagnostics& out) {
+    std::vector<std::string> codes, groups;
+    for (const State& state : roster.states()) {
+        codes.push_back(state.code);
+        if (!state.regional_group.empty() &&
+            std::find(groups.begin(), groups.end(), state.regional_group) == groups.end())
+            groups.push_back(state.regional_group);
+    }
+    std::sort(groups.begin(), groups.end());
+    const auto report = [&](const CampaignConfig::FilterEntry& entry, std::string message) {
+        out.push_back(Diagnostic{campaign.file, entry.at.line, entry.at.column, entry.field, std::move(message)});
+    };
+    // An unknown code or group filters nothing, silently: "exclude = [\"FRN\"]"
+    // would still write to France.
+    for (const auto& entry : campaign.filter_entries) {
+        const bool is_code = entry.field.rfind("roster.include[", 0) == 0 || entry.field.rfind("roster.exclude[", 0) == 0;
+        if (is_code) {
+            if (roster.find(to_upper(entry.value))) continue;
+            const std::string hint = closest_code(to_upper(entry.value), codes);
+            report(entry, "unknown State code '" + entry.value + "': not in the roster " + campaign.roster.string() +
+                              (hint.empty() ? "" : " (did you mean '" + hint + "', " + roster.find(hint)->name + "?)"));
+        } else if (entry.field.rfind("roster.groups[", 0) == 0) {
+            if (std::find(groups.begin(), groups.end(), entry.value) != groups.end()) continue;
+            const std::string hint = closest_group(entry.value, groups);
+            report(entry, "unknown regional group '" + entry.value + "'" +
+                              (hint.empty() ? "" : " (did you mean '" + hint + "'?)") + "; the roster's groups are " +
+                              (groups.empty() ? std::string("none") : join_quoted(groups)));
+        }
+    }
+    // Problems in the campaign's own file ([sender], timezone, duplicate id...)
+    // were reported by load_config; the campaign must not run with them.
+    if (campaign.config_errors > 0)
+        out.push_back(Diagnostic{campaign.file, 0, 0, "",
+                                 "campaign '" + campaign.id + "' is not loaded: its file has " +
+                                     std::to_string(campaign.config_errors) +
+                                     (campaign.config_errors == 1 ? " error" : " errors") + " (reported above)"});
 }
 
 }  // namespace outreach
