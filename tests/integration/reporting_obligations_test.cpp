@@ -729,3 +729,38 @@ TEST_CASE("Per-State deadline after downtime: a reminder missed past its State's
             fra_skipped = o.status == OccurrenceStatus::Skipped;
     CHECK(fra_skipped);
 }
+
+// ---- SDK promises the type relies on, checked on a fixed workflow -------------------------
+
+TEST_CASE("EveryTrigger without until: the RRULE's COUNT per State, else at most 1,000; fixed audiences",
+          "[reporting][sdk]") {
+    ScratchDir dir;
+    Workflow workflow;
+    Milestone due;
+    due.id = "due";
+    due.per_state = {{"CIV", ymd(2010, 1, 31)}, {"FRA", ymd(2010, 2, 15)}};  // CHL: none
+    Milestone start;
+    start.id = "start";
+    start.date = ymd(2010, 1, 1);
+    workflow.milestones = {due, start};
+    workflow.steps.push_back(letter_step("counted", EveryTrigger{"FREQ=MONTHLY;COUNT=3", "due", Offset::in_months(1), "", {9, 0}}));
+    workflow.steps.push_back(
+        letter_step("capped", EveryTrigger{"FREQ=DAILY", "start", {}, "", {9, 0}}, Audience::fixed({"FRA"})));
+    auto runtime = make_runtime(dir.path(), workflow);
+    Journal journal(dir / "journal.sqlite");
+    MaildirChannel outbox(dir / "outbox");
+    VirtualClock clock(start_of_day(ymd(2010, 1, 1), kZone));
+    Scheduler scheduler(*runtime, journal, clock, outbox);
+    run_season(scheduler, journal, clock, "test", {}, start_of_day(ymd(2014, 1, 1), kZone));
+    const Season season = collect(journal, "test");
+    using Steps = std::map<std::string, std::vector<Instant>>;
+    // 31 January + 1 month = 28 February (clamped); then RFC 5545 from the 28th.
+    CHECK(season.per_state.at("CIV").at("counted") ==
+          std::vector<Instant>{at_nine(2010, 2, 28), at_nine(2010, 3, 28), at_nine(2010, 4, 28)});
+    CHECK(season.per_state.at("FRA").at("counted") ==
+          std::vector<Instant>{at_nine(2010, 3, 15), at_nine(2010, 4, 15), at_nine(2010, 5, 15)});
+    CHECK(season.per_state.at("FRA").at("capped").size() == 1000);
+    CHECK(season.per_state.at("FRA").at("capped").back() == at_nine(make_date(2010, 1, 1) + Days{999}));
+    CHECK(season.per_state.at("CIV").count("capped") == 0);  // not in the fixed audience
+    CHECK(season.per_state.count("CHL") == 0);
+}
