@@ -452,9 +452,16 @@ TemplateValues ReportingObligationsType::letter_values(const FiringContext& firi
     TemplateValues values;
     const auto& data = firing.data<ObligationData>();
     const DueDateRow* row = data.due_dates.find(state.code);
-    if (!row) return values;
-    const Date today = data.local_date(firing.occurrence.due);
     auto& s = values.scalars;
+    if (!row) {
+        // Same names for every State (the core checks templates against them);
+        // a State without a due date is never written to anyway.
+        for (const char* name : {"report_due_text", "report_due_iso", "overdue_letter_text", "overdue_by",
+                                 "extension_request_date", "extension_request_note"})
+            s[name] = "";
+        return values;
+    }
+    const Date today = data.local_date(firing.occurrence.due);
     s["report_due_text"] = format_date_long(row->due);
     s["report_due_iso"] = format_date(row->due);
     s["overdue_letter_text"] = format_date_long(data.overdue_letter(row->due));

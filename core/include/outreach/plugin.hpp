@@ -109,6 +109,10 @@ public:
     // from all the responses known at that moment (e.g. "States bound now").
     virtual TemplateValues firing_values(const FiringContext& firing, const std::vector<Response>& responses) const;
     // Extra template values for the letters to one State (e.g. "you owe 2 reports").
+    // Return the same names whatever the State, the responses or the instant
+    // (empty strings where nothing applies; "has_..." flags may be left out when
+    // false): `validate` checks every {{tag}} against the names returned for one
+    // preview firing, and a tag without a value is an error when a letter fires.
     virtual TemplateValues letter_values(const FiringContext& firing, const State& state,
                                          const std::vector<Response>& own_responses) const;
 };

@@ -55,8 +55,10 @@ TemplateData occurrence_values(const PlannedOccurrence& o, const FiringContext& 
     data.scalars["sender_email"] = c.config.sender.email;
     data.scalars["letter_date"] = format_date_long(local_date(o.due, c.timezone()));
     for (const auto& m : c.workflow.milestones) {
-        data.scalars["milestone_" + m.id] = format_date_long(m.date);
-        data.scalars["milestone_" + m.id + "_iso"] = format_date(m.date);
+        // A per-State milestone's date is the addressed State's own (state_values).
+        const bool own = m.is_per_state();
+        data.scalars["milestone_" + m.id] = own ? "" : format_date_long(m.date);
+        data.scalars["milestone_" + m.id + "_iso"] = own ? "" : format_date(m.date);
     }
     if (o.response) {
         // Letters answering a response (on_response) can name what was answered.
@@ -76,6 +78,11 @@ TemplateData state_values(const PlannedOccurrence& o, const FiringContext& firin
     data.scalars["state_name"] = state.name;
     data.scalars["state_formal_name"] = state.formal_name.empty() ? state.name : state.formal_name;
     data.scalars["state_capital"] = state.capital;
+    for (const auto& m : o.campaign->workflow.milestones)
+        if (const auto it = m.per_state.find(state.code); it != m.per_state.end()) {
+            data.scalars["milestone_" + m.id] = format_date_long(it->second);
+            data.scalars["milestone_" + m.id + "_iso"] = format_date(it->second);
+        }
     merge(data, o.campaign->type->letter_values(firing, state, own_responses));
     return data;
 }
