@@ -16,9 +16,9 @@ Modes:
             UTC onwards): the work of a season on a virtual clock. APScheduler has no
             virtual clock, so the bench drives the scheduler itself: a scheduler
             class with no timer of its own (wakeup() does nothing) is started, and
-            the bench repeatedly sets a virtual "now" to the job store's next run
-            time and calls BaseScheduler._process_jobs(), which is exactly what
-            APScheduler's own main loop does after sleeping until that instant. The
+            the bench calls BaseScheduler._process_jobs() and advances a virtual
+            "now" by the wait it returns, which is exactly what APScheduler's own
+            main loop does (sleep that long, call it again). The
             virtual clock is installed by replacing the `datetime` name in
             apscheduler.schedulers.base (the only place that reads the clock for
             scheduling; add_job reads it there too). Jobs run in APScheduler's
@@ -40,6 +40,7 @@ import datetime as dt
 import os
 import shutil
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -183,13 +184,13 @@ def main():
             scheduler.add_job(write_letter, "date", run_date=due, args=[outbox, i, due.isoformat()],
                               id=f"letter_{i}")
         t1 = time.perf_counter()
-        store = jobstores["default"]
+        # APScheduler's own main loop: sleep for what _process_jobs() returns, call it
+        # again. Here the "sleep" moves the virtual clock.
         while True:
-            nxt = store.get_next_run_time()
-            if nxt is None:
+            wait_seconds = scheduler._process_jobs()
+            if wait_seconds is None:
                 break
-            VirtualClock.now = nxt
-            scheduler._process_jobs()
+            VirtualClock.now += dt.timedelta(seconds=wait_seconds)
     else:
         scheduler = BackgroundScheduler(jobstores=jobstores, executors=executors, job_defaults=defaults, timezone=UTC)
         scheduler.add_listener(counter.listener, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED)
@@ -209,7 +210,7 @@ def main():
 
     delivered = len(os.listdir(os.path.join(outbox, "new")))
     schedule_s, fire_s = t1 - t0, t2 - t1
-    fs = os.popen(f"stat -f -c %T {args.dir!r}").read().strip()
+    fs = subprocess.run(["df", "--output=fstype", args.dir], capture_output=True, text=True).stdout.split()[-1]
     print(f"apscheduler {apscheduler.__version__} mode={args.mode} durability={args.durability} fs={fs} "
           f"jobs={args.jobs} executed={counter.executed} failed={counter.failed} delivered={delivered}")
     print(f"schedule {schedule_s:.3f} s, fire {fire_s:.3f} s: {args.jobs / fire_s:.0f} jobs/s fired, "

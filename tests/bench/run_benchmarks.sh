@@ -76,13 +76,14 @@ for f in "$CLI" "$FSYNC_BIN" "$BENCH_PLUGIN_DIR/liboutreach_bench_minute_steps.s
   [[ -e $f ]] || die "$f is missing: cmake --build $BUILD_DIR --target outreach_bench"
 done
 [[ -x /usr/bin/time ]] || die "/usr/bin/time is missing: bash tests/bench/install-bench-deps"
-[[ $(stat -f -c %T /dev/shm) == tmpfs ]] || echo "warning: /dev/shm is not tmpfs" >&2
 
 mkdir -p "$BENCH_DIR" "$TMPFS_DIR"
 BENCH_DIR=$(cd "$BENCH_DIR" && pwd)
 TMPFS_DIR=$(cd "$TMPFS_DIR" && pwd)
-EXT4_FS=$(stat -f -c %T "$BENCH_DIR")
-TMPFS_FS=$(stat -f -c %T "$TMPFS_DIR")
+fstype() { df --output=fstype "$1" | tail -1; }
+EXT4_FS=$(fstype "$BENCH_DIR")
+TMPFS_FS=$(fstype "$TMPFS_DIR")
+[[ $TMPFS_FS == tmpfs ]] || echo "warning: TMPFS_DIR=$TMPFS_DIR is on $TMPFS_FS, not tmpfs" >&2
 cleanup() {
   local rc=$?
   if [[ ${BENCH_KEEP:-0} != 1 ]]; then
@@ -208,19 +209,20 @@ row_daemon() {
   timed "$log" "$PY" "$BENCH/daemon_wake_bench.py" --cli "$CLI" --config "$cfg" --state-dir "$st" \
     --wakeups "$DAEMON_WAKEUPS" --idle-seconds "$IDLE_SECONDS" --settle-timeout "$BENCH_TIMEOUT"
   sed 's/^/  /' "$log"
-  local result wake idle
+  local result wake idle rss
   result=$(grep '^RESULT' "$log" || true)
   wake=$(sed -n 's/.*wake_ms=\([^ ]*\).*/\1/p' <<<"$result")
   idle=$(sed -n 's/.* idle=\([^ ]*\).*/\1/p' <<<"$result")
+  rss=$(sed -n 's/.* rss_mb=\([^ ]*\).*/\1/p' <<<"$result")
   add_row "daemon, $DAEMON_CAMPAIGNS campaigns, one wake-up with nothing to fire (tmpfs)" \
     "daemon_wake_bench.py --wakeups $DAEMON_WAKEUPS --idle-seconds $IDLE_SECONDS" "${wake:-?} ms CPU per wake-up" \
-    "$RSS MB (whole run)" "idle: ${idle:-?} wake-ups in $IDLE_SECONDS s"
+    "${rss:-?} MB" "idle: ${idle:-?} wake-ups in $IDLE_SECONDS s"
   rm -rf "$st"
 }
 
 row_reporting() {
   echo "## reporting_obligations, 195 States x $REPORTING_YEARS years (state on $TMPFS_FS)"
-  if ! "$CLI" plugins 2>/dev/null | grep -qw reporting_obligations; then
+  if ! "$CLI" -c "$SRC/config/outreach.toml" plugins 2>/dev/null | grep -qw reporting_obligations; then
     echo "  skipped: \`outreach plugins\` does not list reporting_obligations"
     RC=0
     add_row "reporting_obligations, 195 States x $REPORTING_YEARS years" "-" "skipped" "-" "type not built"
@@ -259,9 +261,9 @@ row_fsync() {
     echo "## fsync limits on $(fs_of "$fs")"
     if [[ $fs == tmpfs ]]; then dir=$TMPFS_DIR/fsync; else dir=$BENCH_DIR/fsync-ext4; fi
     rm -rf "$dir"
-    for mode in per-file batch-dir batch; do
+    for mode in per-file batch-dir batch-fsync batch; do
       local files=$FSYNC_FILES
-      [[ $mode == batch ]] && files=$((FSYNC_FILES * 5))
+      [[ $mode == batch* ]] && files=$((FSYNC_FILES * 5))
       timed "$BENCH_DIR/fsync-$fs-$mode.log" "$FSYNC_BIN" --dir "$dir" --files "$files" --batch "$FSYNC_BATCH" --mode "$mode"
       line=$(cat "$BENCH_DIR/fsync-$fs-$mode.log")
       echo "  $line"

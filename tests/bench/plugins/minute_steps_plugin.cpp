@@ -34,7 +34,11 @@ public:
         const std::int64_t first_minute = first.hour * 60 + first.minute;
 
         outreach::Workflow workflow;
-        workflow.milestones.push_back({"first", context.params.date("first_day"), false, "Day of the first step"});
+        outreach::Milestone first_day;
+        first_day.id = "first";
+        first_day.date = context.params.date("first_day");
+        first_day.label = "Day of the first step";
+        workflow.milestones.push_back(std::move(first_day));
         workflow.steps.reserve(static_cast<std::size_t>(steps));
         for (std::int64_t i = 0; i < steps; ++i) {
             const std::int64_t minute = first_minute + i;  // minutes after 00:00 of first_day
