@@ -68,6 +68,7 @@ APS_PY=/usr/bin/python3    # Debian's interpreter, which has python3-apscheduler
 
 ALL_ROWS=(simulate minute_steps plan validate daemon reporting maildir fsync apscheduler outreach_vs_apscheduler)
 TABLE=()      # Markdown rows of the final table
+SHOWN=""      # the command timed() prints, when not its arguments
 FAILURES=0
 
 die() { echo "run_benchmarks.sh: $*" >&2; exit 2; }
@@ -88,7 +89,9 @@ cleanup() {
   local rc=$?
   if [[ ${BENCH_KEEP:-0} != 1 ]]; then
     rm -rf "${BENCH_DIR:?}"/cfg-* "${BENCH_DIR:?}"/state-* "${BENCH_DIR:?}"/aps-* "${BENCH_DIR:?}"/fsync-* \
-           "${BENCH_DIR:?}"/time.out "${TMPFS_DIR:?}"
+           "${BENCH_DIR:?}"/time.out "${TMPFS_DIR:?}"/state-* "${TMPFS_DIR:?}"/aps "${TMPFS_DIR:?}"/fsync \
+           "${TMPFS_DIR:?}"/plan.json
+    rmdir "$TMPFS_DIR" 2>/dev/null || true
   fi
   exit "$rc"
 }
@@ -111,13 +114,14 @@ gen() {  # gen NAME generator-args...: writes BENCH_DIR/cfg-NAME, prints its out
 }
 
 # timed LOG cmd...: runs cmd under the lock, a timeout and GNU time, its output into
-# LOG. Sets WALL (s), RSS (MB), RC; prints the command and the result.
+# LOG. Sets WALL (s), RSS (MB), RC; prints the command (SHOWN if set) and the result.
 timed() {
   local log=$1
   shift
   local lock=()
   [[ -n $BENCH_LOCK ]] && lock=(flock "$BENCH_LOCK")
-  echo "\$ $*"
+  echo "\$ ${SHOWN:-$*}"
+  SHOWN=""
   RC=0
   "${lock[@]}" timeout "$BENCH_TIMEOUT" /usr/bin/time -f '%e %M' -o "$BENCH_DIR/time.out" "$@" >"$log" 2>&1 || RC=$?
   if [[ $RC == 124 ]] || grep -q 'Command terminated by signal' "$BENCH_DIR/time.out" 2>/dev/null; then
@@ -182,6 +186,7 @@ plan_config() {
 row_plan() {
   echo "## plan --format json, $PLAN_CAMPAIGNS campaigns x $PLAN_STATES-State roster"
   plan_config
+  SHOWN="$CLI -c $PLAN_CFG plan --from 2004-01-01 --to 2025-12-31 --format json >$TMPFS_DIR/plan.json"
   timed "$BENCH_DIR/plan.log" sh -c "exec \"\$0\" -c \"\$1\" plan --from 2004-01-01 --to 2025-12-31 --format json >\"\$2\"" \
     "$CLI" "$PLAN_CFG" "$TMPFS_DIR/plan.json"
   local size
