@@ -123,12 +123,15 @@ timed() {
   echo "\$ ${SHOWN:-$*}"
   SHOWN=""
   RC=0
+  rm -f "$BENCH_DIR/time.out"
   "${lock[@]}" timeout "$BENCH_TIMEOUT" /usr/bin/time -f '%e %M' -o "$BENCH_DIR/time.out" "$@" >"$log" 2>&1 || RC=$?
   if [[ $RC == 124 ]] || grep -q 'Command terminated by signal' "$BENCH_DIR/time.out" 2>/dev/null; then
     WALL="timeout (${BENCH_TIMEOUT} s)"; RSS="-"; RC=124
-  else
+  elif [[ -s $BENCH_DIR/time.out ]]; then
     read -r WALL RSS_KB < <(tail -1 "$BENCH_DIR/time.out")
     RSS=$(( RSS_KB / 1024 ))
+  else
+    WALL="-"; RSS="-"  # killed before GNU time could report
   fi
   if [[ $RC != 0 ]]; then
     echo "  FAILED (exit $RC); last lines of $log:"
