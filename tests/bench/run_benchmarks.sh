@@ -88,7 +88,7 @@ TMPFS_FS=$(fstype "$TMPFS_DIR")
 cleanup() {
   local rc=$?
   if [[ ${BENCH_KEEP:-0} != 1 ]]; then
-    rm -rf "${BENCH_DIR:?}"/cfg-* "${BENCH_DIR:?}"/state-* "${BENCH_DIR:?}"/aps-* "${BENCH_DIR:?}"/fsync-* \
+    rm -rf "${BENCH_DIR:?}"/cfg-* "${BENCH_DIR:?}"/state-* "${BENCH_DIR:?}"/aps-ext4 "${BENCH_DIR:?}"/fsync-ext4 \
            "${BENCH_DIR:?}"/time.out "${TMPFS_DIR:?}"/state-* "${TMPFS_DIR:?}"/aps "${TMPFS_DIR:?}"/fsync \
            "${TMPFS_DIR:?}"/plan.json
     rmdir "$TMPFS_DIR" 2>/dev/null || true
