@@ -46,12 +46,25 @@ int plan_command(const CommonOptions& common, Date from, Date to, Format format)
         const Instant end = start_of_day(to + Days{1}, campaign.timezone());
 
         std::vector<PlanRow> rows;
+        std::map<const Step*, std::size_t> recipients_of_step;
         for (const auto& o : occurrences) {
             if (o.due < begin || o.due >= end) continue;
             PlanRow row{&o, std::holds_alternative<TaskAction>(o.step->action) ? "task" : "letter", {}, 0, "planned", {}};
             row.template_name = row.action == "task" ? std::get<TaskAction>(o.step->action).template_name
                                                      : std::get<LetterAction>(o.step->action).template_name;
-            row.recipients = count_recipients(o, responses, o.due);
+            // Without responses, a campaign-wide step that asks no plugin predicate
+            // addresses the same States at every occurrence: count them once.
+            const Milestone* deadline = campaign.workflow.milestone(o.step->valid_until);
+            const bool same_every_time = responses.empty() && o.only_state.empty() &&
+                                         o.step->audience.kind != Audience::Kind::Predicate &&
+                                         !(deadline && deadline->is_per_state());
+            if (same_every_time) {
+                auto [cached, first] = recipients_of_step.try_emplace(o.step, 0);
+                if (first) cached->second = count_recipients(o, responses, o.due);
+                row.recipients = cached->second;
+            } else {
+                row.recipients = count_recipients(o, responses, o.due);
+            }
             if (journal) {
                 if (auto rec = decided.find({o.step->id, o.id}); rec != decided.end()) {
                     row.status = to_string(rec->second.status);

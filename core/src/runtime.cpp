@@ -2,10 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
 #include <tuple>
+#include <unordered_map>
 
 #include "config/param_validation.hpp"
 #include "delivery/template_values.hpp"
@@ -35,7 +37,9 @@ std::vector<std::filesystem::path> template_dirs(const Config& config, const Cam
 // file checked once, however many campaigns use it.
 struct SharedTemplates {
     std::map<std::vector<std::filesystem::path>, std::shared_ptr<TemplateRenderer>> renderers;
-    std::map<std::pair<const TemplateRenderer*, std::string>, bool> checked;  // (renderer, template + names) -> passed
+    // (renderer, type, template, value names) -> passed; hashed: the keys are long
+    // and 10,000 campaigns look them up.
+    std::unordered_map<std::string, bool> checked;
 };
 
 std::shared_ptr<spdlog::logger> campaign_logger(const std::string& id) {
@@ -138,34 +142,49 @@ void check_workflow(const Campaign& campaign, Diagnostics& out, SharedTemplates*
                                           : std::get<LetterAction>(s.action).template_name;
         // Every {{tag}} must have a value when the step fires. The same template
         // with the same value names is checked once, however many campaigns use it.
-        TemplateValueNames names;
-        try {
+        // First with the names the hooks give for a bare occurrence (enough for
+        // most types, and cheap); if the template does not pass with those, the
+        // hooks are asked again as if the step's first planned occurrence fired,
+        // and only that verdict is reported.
+        auto names_for = [&](bool with_preview) {
+            if (!with_preview) return template_value_names(campaign, s, nullptr);
             if (!previews) {
                 previews.emplace();
                 for (auto& o : expand_occurrences(campaign, {})) previews->try_emplace(o.step, std::move(o));
             }
             const auto preview = previews->find(&s);
-            names = template_value_names(campaign, s, preview == previews->end() ? nullptr : &preview->second);
+            return template_value_names(campaign, s, preview == previews->end() ? nullptr : &preview->second);
+        };
+        // Checks `name` against `names`, each (template, value names) once per load.
+        auto passes = [&](const TemplateValueNames& names, Diagnostics& problems) {
+            if (!shared) {
+                const std::size_t before = problems.size();
+                campaign.templates->check_values(campaign.config.type, name, names.scalars, names.lists, problems);
+                return problems.size() == before;
+            }
+            std::string key = std::to_string(reinterpret_cast<std::uintptr_t>(campaign.templates.get())) + '\n' +
+                              campaign.config.type + '\n' + name;
+            for (const auto& n : names.scalars) key += '\n' + n;
+            key += "\n--";
+            for (const auto& n : names.lists) key += '\n' + n;
+            const auto [it, first] = shared->checked.try_emplace(std::move(key), true);
+            if (first) {
+                const std::size_t before = problems.size();
+                campaign.templates->check_values(campaign.config.type, name, names.scalars, names.lists, problems);
+                it->second = problems.size() == before;
+                return it->second;
+            }
+            if (!it->second)
+                problems.push_back(campaign_diagnostic(campaign.config, "steps." + s.id,
+                                                       "template '" + name + "' has errors (reported above)"));
+            return it->second;
+        };
+        try {
+            Diagnostics bare;
+            if (passes(names_for(false), bare)) continue;
+            passes(names_for(true), out);
         } catch (const std::exception& e) {
             report("steps." + s.id, std::string("firing_values/letter_values threw: ") + e.what());
-            continue;
-        }
-        if (!shared) {
-            campaign.templates->check_values(campaign.config.type, name, names.scalars, names.lists, out);
-            continue;
-        }
-        std::string key = campaign.config.type + '\n' + name;
-        for (const auto& n : names.scalars) key += '\n' + n;
-        key += "\n--";
-        for (const auto& n : names.lists) key += '\n' + n;
-        const auto [it, first] = shared->checked.try_emplace({campaign.templates.get(), key}, true);
-        if (first) {
-            const std::size_t before = out.size();
-            campaign.templates->check_values(campaign.config.type, name, names.scalars, names.lists, out);
-            it->second = out.size() == before;
-        } else if (!it->second) {
-            out.push_back(campaign_diagnostic(campaign.config, "steps." + s.id,
-                                              "template '" + name + "' has errors (reported above)"));
         }
     }
 }

@@ -210,6 +210,11 @@ def write_campaigns(out, args, codes):
         else:
             text = campaign_head(cid, "reporting_obligations", "America/New_York", args, codes)
             text += 'due_dates = "../due-dates.csv"\n'
+            first_year = int(args.due_first[:4])
+            text += ('title = "national reports under article 7 of the benchmark convention"\n'
+                     f'campaign_start = {first_year}-01-01\n'
+                     f'campaign_end = {first_year + 8}-01-01\n'
+                     'signatory = "Benchmark Signatory"\n')
         text += "".join(f"{kv}\n" for kv in args.param)
         (cdir / f"{cid}.toml").write_text(text, encoding="utf-8")
 

@@ -354,11 +354,14 @@ std::string join_quoted(const std::vector<std::string>& items) {
 
 void check_roster_filter(const Roster& roster, const CampaignConfig& campaign, Diagnostics& out) {
     std::vector<std::string> codes, groups;
-    for (const State& state : roster.states()) {
-        codes.push_back(state.code);
-        if (!state.regional_group.empty() &&
-            std::find(groups.begin(), groups.end(), state.regional_group) == groups.end())
-            groups.push_back(state.regional_group);
+    // The lists are for hints only: build them when the filter names something.
+    if (!campaign.filter_entries.empty()) {
+        for (const State& state : roster.states()) {
+            codes.push_back(state.code);
+            if (!state.regional_group.empty() &&
+                std::find(groups.begin(), groups.end(), state.regional_group) == groups.end())
+                groups.push_back(state.regional_group);
+        }
     }
     std::sort(groups.begin(), groups.end());
     const auto report = [&](const CampaignConfig::FilterEntry& entry, std::string message) {

@@ -58,19 +58,4 @@ public:
 }  // namespace
 
 // The plugin declaration: the only line that depends on the SDK's API version.
-#if OUTREACH_API_VERSION >= 2
 OUTREACH_PLUGIN("bench_minute_steps", "1.0.0", MinuteStepsType)
-#else
-// API 1: a Plugin class and OUTREACH_PLUGIN(Class). Delete this branch once API 2 lands.
-namespace {
-class MinuteStepsPlugin final : public outreach::Plugin {
-public:
-    std::string name() const override { return "bench_minute_steps"; }
-    std::string version() const override { return "1.0.0"; }
-    std::vector<std::shared_ptr<outreach::CampaignType>> campaign_types() const override {
-        return {std::make_shared<MinuteStepsType>()};
-    }
-};
-}  // namespace
-OUTREACH_PLUGIN(MinuteStepsPlugin)
-#endif
