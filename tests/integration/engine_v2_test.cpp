@@ -13,6 +13,7 @@
 #include "delivery/channel.hpp"
 #include "journal/journal.hpp"
 #include "schedule/scheduler.hpp"
+#include "scheduler_runner.hpp"
 #include "test_support.hpp"
 #include "time/timezone.hpp"
 
@@ -21,22 +22,11 @@ using namespace outreach::test;
 
 namespace {
 
-const std::string kZone = "America/New_York";
 
-Instant local(int y, unsigned m, unsigned d, int hh = 0, int mm = 0) {
-    return to_instant(make_date(y, m, d), LocalTime{hh, mm}, kZone);
-}
+Instant local(int y, unsigned m, unsigned d, int hh = 0, int mm = 0) { return new_york(y, m, d, hh, mm); }
 
 std::vector<FiringReport> simulate(Scheduler& scheduler, VirtualClock& clock, Instant to) {
-    std::vector<FiringReport> all;
-    auto add = [&](std::vector<FiringReport> r) { all.insert(all.end(), r.begin(), r.end()); };
-    add(scheduler.run_due());
-    while (auto next = scheduler.next_due()) {
-        if (*next >= to) break;
-        clock.set(std::max(clock.now(), *next));
-        add(scheduler.run_due());
-    }
-    return all;
+    return run_until(scheduler, clock, to);
 }
 
 std::vector<Letter> letters_of(const std::vector<FiringReport>& reports, const std::string& step) {

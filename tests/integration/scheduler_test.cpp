@@ -7,6 +7,7 @@
 #include "delivery/channel.hpp"
 #include "journal/journal.hpp"
 #include "schedule/scheduler.hpp"
+#include "scheduler_runner.hpp"
 #include "test_support.hpp"
 #include "time/timezone.hpp"
 
@@ -17,9 +18,7 @@ namespace {
 
 const std::string kZone = "America/New_York";
 
-Instant local(int y, unsigned m, unsigned d, int hh = 0, int mm = 0) {
-    return to_instant(make_date(y, m, d), LocalTime{hh, mm}, kZone);
-}
+Instant local(int y, unsigned m, unsigned d, int hh = 0, int mm = 0) { return new_york(y, m, d, hh, mm); }
 
 Workflow season() {
     Workflow wf;
@@ -45,17 +44,8 @@ Workflow season() {
     return wf;
 }
 
-// Runs the scheduler on a virtual clock from `from` to `to`, like `simulate`.
 std::vector<FiringReport> simulate(Scheduler& scheduler, VirtualClock& clock, Instant to) {
-    std::vector<FiringReport> all;
-    auto add = [&](std::vector<FiringReport> r) { all.insert(all.end(), r.begin(), r.end()); };
-    add(scheduler.run_due());
-    while (auto next = scheduler.next_due()) {
-        if (*next >= to) break;
-        clock.set(std::max(clock.now(), *next));
-        add(scheduler.run_due());
-    }
-    return all;
+    return run_until(scheduler, clock, to);
 }
 
 std::size_t letters_in(const std::vector<FiringReport>& reports, const std::string& step) {

@@ -41,7 +41,7 @@ struct Milestone {
     // `at`/`every` triggers relative to it yield one occurrence series per State
     // listed, addressed to that State only; as a step's `valid_until` it stops each
     // State's occurrences at that State's own date.
-    std::map<std::string, Date> per_state;
+    std::map<std::string, Date> per_state = {};
 
     bool is_per_state() const { return !per_state.empty(); }
 };
@@ -90,7 +90,7 @@ struct Audience {
     Kind kind = Kind::All;
     std::string response_kind;        // WithResponse / WithoutResponse: empty = any kind
     std::string predicate;            // Predicate: name passed to CampaignType::matches
-    std::vector<std::string> states;  // States: a fixed list of alpha-3 codes
+    std::vector<std::string> states = {};  // States: a fixed list of alpha-3 codes
 
     static Audience all() { return {}; }
     static Audience staff() { return {Kind::Staff, {}, {}, {}}; }
@@ -140,7 +140,7 @@ struct Step {
     MisfirePolicy misfire;
     // Stop condition: once a State has recorded a response of this kind, the step
     // writes to it no more (its remaining per-State occurrences are skipped).
-    std::string until_response;
+    std::string until_response = {};
 };
 
 // Template values a plugin adds for letters and tasks (the core adds the State,
@@ -156,7 +156,7 @@ struct Workflow {
     TemplateValues values;  // for every letter and task of the campaign
     // The plugin's own data, kept by the core with the campaign and handed back to
     // every hook (FiringContext::data<T>()): what build_workflow() worked out once.
-    std::shared_ptr<const void> data;
+    std::shared_ptr<const void> data = {};
 
     const Milestone* milestone(const std::string& id) const {
         for (const auto& m : milestones)
