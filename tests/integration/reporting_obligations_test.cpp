@@ -753,7 +753,6 @@ TEST_CASE("EveryTrigger without until: the RRULE's COUNT per State, else at most
     Scheduler scheduler(*runtime, journal, clock, outbox);
     run_season(scheduler, journal, clock, "test", {}, start_of_day(ymd(2014, 1, 1), kZone));
     const Season season = collect(journal, "test");
-    using Steps = std::map<std::string, std::vector<Instant>>;
     // 31 January + 1 month = 28 February (clamped); then RFC 5545 from the 28th.
     CHECK(season.per_state.at("CIV").at("counted") ==
           std::vector<Instant>{at_nine(2010, 2, 28), at_nine(2010, 3, 28), at_nine(2010, 4, 28)});

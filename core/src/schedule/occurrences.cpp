@@ -40,8 +40,8 @@ struct Expander {
     const Campaign& campaign;
     const std::vector<ResponseRecord>& responses;
     bool responses_only = false;  // expand_response: at/every produce nothing
-    std::map<std::string, std::vector<PlannedOccurrence>> by_step;
-    std::vector<std::string> in_progress;  // cycle detection for `after`
+    std::map<std::string, std::vector<PlannedOccurrence>> by_step = {};
+    std::vector<std::string> in_progress = {};  // cycle detection for `after`
 
     const std::vector<PlannedOccurrence>& of(const Step& step) {
         if (auto it = by_step.find(step.id); it != by_step.end()) return it->second;
