@@ -4,6 +4,13 @@
 #include <spdlog/spdlog.h>
 
 namespace outreach {
+namespace {
+// The order responses are kept in (and seen by audiences and hooks): when the
+// State answered, then the order they were recorded.
+bool answered_before(const ResponseRecord& a, const ResponseRecord& b) {
+    return a.response.at != b.response.at ? a.response.at < b.response.at : a.id < b.id;
+}
+}  // namespace
 
 Planner::Planner(const Runtime& runtime, Journal& journal) : journal_(journal) {
     plans_.reserve(runtime.campaigns.size());
@@ -27,9 +34,7 @@ Planner::Planner(const Runtime& runtime, Journal& journal) : journal_(journal) {
         if (CampaignPlan* plan = plan_of(r.campaign)) plan->responses.push_back(std::move(r));
     }
     for (auto& plan : plans_) {
-        std::stable_sort(plan.responses.begin(), plan.responses.end(), [](const auto& a, const auto& b) {
-            return a.response.at != b.response.at ? a.response.at < b.response.at : a.id < b.id;
-        });
+        std::stable_sort(plan.responses.begin(), plan.responses.end(), answered_before);
         try {
             for (auto& o : expand_occurrences(*plan.campaign, plan.responses)) add(plan, std::move(o));
         } catch (const std::exception& e) {
@@ -78,11 +83,7 @@ std::size_t Planner::refresh() {
 }
 
 void Planner::add_response(CampaignPlan& plan, ResponseRecord response) {
-    const auto position = std::upper_bound(plan.responses.begin(), plan.responses.end(), response,
-                                           [](const ResponseRecord& a, const ResponseRecord& b) {
-                                               return a.response.at != b.response.at ? a.response.at < b.response.at
-                                                                                     : a.id < b.id;
-                                           });
+    const auto position = std::upper_bound(plan.responses.begin(), plan.responses.end(), response, answered_before);
     const auto inserted = plan.responses.insert(position, std::move(response));
     if (!plan.usable) return;
     try {
