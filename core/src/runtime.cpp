@@ -1,4 +1,5 @@
 #include "runtime.hpp"
+#include "step_settings.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -258,6 +259,7 @@ std::unique_ptr<Runtime> load_runtime(const std::filesystem::path& config_file, 
             out.push_back(campaign_diagnostic(cc, "params", "plugin " + loaded->plugin_name + ": " + e.what()));
             continue;
         }
+        apply_step_settings(campaign, out);
         check_workflow(campaign, out, &templates);
         if (out.size() != errors_before) continue;
         runtime->campaigns.push_back(std::move(campaign));

@@ -141,6 +141,9 @@ struct Step {
     // Stop condition: once a State has recorded a response of this kind, the step
     // writes to it no more (its remaining per-State occurrences are skipped).
     std::string until_response = {};
+    // False when the operator turned the step off (`[steps.<id>] enabled = false`):
+    // it has no occurrences, so steps `after` it have none either.
+    bool enabled = true;
 };
 
 // Template values a plugin adds for letters and tasks (the core adds the State,

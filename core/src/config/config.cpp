@@ -28,7 +28,9 @@ const std::vector<std::string> kSmtpKeys = {"host",          "port",         "se
                                             "ca_file"};
 const std::vector<std::string> kSmtpSecurity = {"starttls", "tls", "none"};
 const std::vector<std::string> kCampaignKeys = {"id",        "type",   "enabled", "timezone", "addressees",
-                                                "templates", "roster", "sender",  "params"};
+                                                "templates", "roster", "sender",  "params", "steps"};
+// Keys of a [steps.<step id>] table (StepSettings).
+const std::vector<std::string> kStepKeys = {"enabled"};
 const std::vector<std::string> kRosterKeys = {"file", "status", "groups", "include", "exclude"};
 const std::vector<std::string> kAddresseeRoles = {"head_of_state", "foreign_minister", "permanent_representative"};
 const std::vector<std::string> kStateStatuses = {"member", "observer"};
@@ -449,6 +451,28 @@ void read_roster_section(FileReader& reader, const toml::table& root, CampaignCo
     read_codes("exclude", campaign.filter.exclude);
 }
 
+// [steps.<step id>] tables. Which step ids exist is the plugin's business: checked
+// in runtime.cpp once the workflow is built.
+void read_step_settings(FileReader& reader, const toml::table& root, CampaignConfig& campaign) {
+    const toml::table* steps = reader.table_at(root, "steps", "steps");
+    if (!steps) return;
+    for (const auto& [key, node] : *steps) {
+        const std::string id(key.str());
+        const std::string field = dotted_field("steps", id);
+        const toml::table* table = node.as_table();
+        if (!table) {
+            reader.wrong_type(node, field, "a table ([steps." + id + "])");
+            continue;
+        }
+        StepSettings settings;
+        settings.step = id;
+        settings.at = SourcePosition{static_cast<int>(key.source().begin.line), static_cast<int>(key.source().begin.column)};
+        reader.check_known_keys(*table, kStepKeys, field);
+        settings.enabled = reader.boolean_at(*table, "enabled", dotted_field(field, "enabled"));
+        campaign.step_settings.push_back(std::move(settings));
+    }
+}
+
 // nullopt when the file cannot be parsed or lacks an id or type, so that callers
 // never see a campaign they could not even name.
 std::optional<CampaignConfig> read_campaign(const fs::path& file, const GlobalConfig& global, Diagnostics& out,
@@ -511,6 +535,7 @@ std::optional<CampaignConfig> read_campaign(const fs::path& file, const GlobalCo
 
     read_roster_section(reader, root, campaign);
     reader.read_sender(root, "", campaign.sender);
+    read_step_settings(reader, root, campaign);
 
     if (toml::node* params = root.get("params")) {
         // Moved, not copied: toml++ drops source positions on copy, and

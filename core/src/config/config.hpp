@@ -60,6 +60,16 @@ struct SourcePosition {
     int column = 0;
 };
 
+// `[steps.<step id>]` in a campaign file: the operator's settings for one step of
+// the workflow the plugin builds. Keys are read in config.cpp (read_step_settings);
+// the step id can only be checked once the workflow exists (check_step_settings in
+// runtime.cpp), which also applies the settings to the workflow's steps.
+struct StepSettings {
+    std::string step;                 // the id as written
+    SourcePosition at;                // the table's position
+    std::optional<bool> enabled;      // false: the step never fires
+};
+
 struct CampaignConfig {
     std::filesystem::path file;
     std::string id;
@@ -72,6 +82,7 @@ struct CampaignConfig {
     std::optional<std::filesystem::path> templates_dir;  // override
     SenderConfig sender;                  // defaults to the global sender
     toml::table params;                   // raw; validated against the plugin's options
+    std::vector<StepSettings> step_settings;  // [steps.<id>], in file order
     // The roster filter's entries as written, with their positions, for the
     // checks that need the roster itself (check_roster_filter).
     struct FilterEntry {

@@ -48,7 +48,7 @@ struct Expander {
         if (std::find(in_progress.begin(), in_progress.end(), step.id) != in_progress.end())
             throw std::runtime_error("step '" + step.id + "' is part of an `after` cycle");
         in_progress.push_back(step.id);
-        auto list = expand(step);
+        auto list = step.enabled ? expand(step) : std::vector<PlannedOccurrence>{};
         in_progress.pop_back();
         std::optional<Instant> step_deadline;
         const bool per_state_deadline = [&] {
