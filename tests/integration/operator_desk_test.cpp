@@ -10,7 +10,6 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <regex>
 #include <sys/wait.h>
 
@@ -41,11 +40,6 @@ CliResult run_command(const std::string& command) {
 CliResult run_python(const ScratchDir& dir, const std::string& script, const std::filesystem::path& input) {
     write_file(dir / "check.py", script);
     return run_command(std::string(kPython) + " " + (dir / "check.py").string() + " " + input.string());
-}
-
-std::string read_file(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 // The first half of the Focus 2007 season with its scripted replies, into `state`.
@@ -227,7 +221,7 @@ TEST_CASE("plan --format ics is a valid iCalendar with stable UIDs and local tim
 TEST_CASE("plan --state-dir shows decisions and narrowed audiences, without creating anything", "[cli][plan]") {
     ScratchDir dir;
     simulate_focus2007(dir / "state", "2007-06-30");
-    const auto r = run_outreach(kShippedConfig + " plan --from 2007-05-01 --to 2007-08-31 --campaign focus2007 --state-dir " +
+    const auto r = run_outreach(kShippedConfig + " plan --from 2007-05-01 --to 2007-09-30 --campaign focus2007 --state-dir " +
                                 (dir / "state").string());
     INFO(r.output);
     REQUIRE(r.exit_code == 0);
@@ -244,24 +238,37 @@ TEST_CASE("plan --state-dir shows decisions and narrowed audiences, without crea
     CHECK_FALSE(std::filesystem::exists(dir / "none"));
 }
 
-TEST_CASE("history lists every decision, skipped ones with their reason", "[cli][history]") {
+TEST_CASE("history lists every decision, skipped and coalesced ones with their reason", "[cli][history]") {
     ScratchDir dir;
-    const auto sim = run_outreach(kShippedConfig + " simulate --from 2009-01-01 --to 2011-12-31 --campaign "
-                                  "reporting-obligations-2009 --summary --responses " + kRepo +
-                                  "/config/responses/reporting-obligations-responses.toml --state-dir " + (dir / "state").string());
-    INFO(sim.output);
-    REQUIRE(sim.exit_code == 0);
-    const auto r = run_outreach(kShippedConfig + " history reporting-obligations-2009 --state-dir " + (dir / "state").string());
+    simulate_focus2007(dir / "state", "2007-06-30");
+    const auto at = [](int month, int day) {
+        return Instant{std::chrono::sys_days{std::chrono::year{2007} / month / day}} + std::chrono::hours(13);
+    };
+    {
+        // What a scheduler that was down records: one occurrence skipped, one coalesced.
+        Journal journal(dir / "state/journal.sqlite");
+        journal.decide({"focus2007", "deadline_reminder_60", "2007-07-03T09:00", at(7, 3), OccurrenceStatus::Skipped,
+                        "missed by 3d 2h (grace 2d)", at(7, 6)});
+        journal.decide({"focus2007", "publish_booklet", "2007-07-27T09:00", at(7, 27), OccurrenceStatus::Coalesced,
+                        "into 2007-07-28T09:00", at(7, 29)});
+    }
+    const std::string history = kShippedConfig + " history focus2007 --state-dir " + (dir / "state").string();
+    const auto r = run_outreach(history);
     INFO(r.output.substr(0, 4000));
     REQUIRE(r.exit_code == 0);
-    CHECK_THAT(r.output, Catch::Contains("decision "));
-    CHECK(std::regex_search(r.output, std::regex("decision [a-z_]+ [A-Z]{3}@[0-9T:-]+ .*fired")));
-    CHECK(std::regex_search(r.output, std::regex("skipped \\([A-Z]{3} has answered report_submitted\\)")));
+    CHECK(std::regex_search(r.output, std::regex("decision invitation 2007-05-09T09:00 .* fired\\n")));
+    CHECK(std::regex_search(r.output, std::regex("decision deadline_reminder_60 2007-07-03T09:00 .* skipped \\(missed by 3d 2h \\(grace 2d\\)\\)")));
+    CHECK(std::regex_search(r.output, std::regex("decision publish_booklet 2007-07-27T09:00 .* coalesced \\(into 2007-07-28T09:00\\)")));
     Journal journal(dir / "state/journal.sqlite");
-    const auto decisions = journal.occurrences("reporting-obligations-2009").size();
+    const auto decisions = journal.occurrences("focus2007").size();
     std::size_t listed = 0;
-    for (std::size_t at = 0; (at = r.output.find(" decision ", at)) != std::string::npos; ++at) ++listed;
+    for (std::size_t from = 0; (from = r.output.find(" decision ", from)) != std::string::npos; ++from) ++listed;
     CHECK(listed == decisions);
+    // One State: its own per-State decisions and what was skipped or coalesced for everyone.
+    const auto fra = run_outreach(history + " --state FRA");
+    INFO(fra.output);
+    CHECK_THAT(fra.output, Catch::Contains("decision deadline_reminder_60"));
+    CHECK_THAT(fra.output, !Catch::Contains("decision invitation"));
 }
 
 TEST_CASE("run prints local times with their zone, and temporary failures as retries", "[cli][run]") {
@@ -280,6 +287,8 @@ TEST_CASE("run prints local times with their zone, and temporary failures as ret
                    "/config/rosters/un-states.toml\"\ninclude = [\"FRA\"]\n[params]\ntitle = \"Drive\"\nsignatory = \"S\"\n"
                    "letter_date = " + iso_date(today - days{1}) + "\nnotification_deadline = " + iso_date(today + days{60}) +
                    "\nevent_dates = [[" + iso_date(today + days{90}) + ", " + iso_date(today + days{92}) + "]]\n");
+    // Enrolled two days ago, as if `run` had been running since: yesterday's letter is due, late.
+    Journal(dir / "journal.sqlite").enrol("drive", Instant{today - days{2}});
     const auto r = run_outreach("-c " + (dir / "outreach.toml").string() + " run");
     INFO(r.output);
     CHECK(r.exit_code == 4);

@@ -11,12 +11,23 @@ namespace {
 using gmime::GCharPtr;
 using gmime::GObjectPtr;
 
+// GMime keeps the folding whitespace of a header (a tab between a name and its
+// address): each run of tabs and line breaks reads as one space.
+std::string one_line(const char* value) {
+    std::string out;
+    for (const char* c = value; c && *c; ++c) {
+        const bool folding = *c == '\t' || *c == '\r' || *c == '\n';
+        if (!folding) out += *c;
+        else if (out.empty() || out.back() != ' ') out += ' ';
+    }
+    return out;
+}
+
 void read_headers(GMimeObject* object, std::vector<std::pair<std::string, std::string>>& out) {
     GMimeHeaderList* headers = g_mime_object_get_header_list(object);
     for (int i = 0; i < g_mime_header_list_get_count(headers); ++i) {
         GMimeHeader* header = g_mime_header_list_get_header_at(headers, i);
-        const char* value = g_mime_header_get_value(header);  // decoded (RFC 2047) and unfolded
-        out.emplace_back(g_mime_header_get_name(header), value ? value : "");
+        out.emplace_back(g_mime_header_get_name(header), one_line(g_mime_header_get_value(header)));  // decoded (RFC 2047)
     }
 }
 

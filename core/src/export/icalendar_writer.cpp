@@ -67,7 +67,7 @@ icalcomponent* vtimezone(const std::string& zone, Instant from, Instant to) {
     icalcomponent* tz = icalcomponent_new(ICAL_VTIMEZONE_COMPONENT);
     icalcomponent_add_property(tz, icalproperty_new_tzid(zone.c_str()));
     ZoneTransition initial = zone_state_at(from, zone);
-    initial.at = from;
+    initial.at = from - initial.offset_after;  // 00:00 local on the first day
     icalcomponent_add_component(tz, observance(initial));
     for (const auto& change : zone_transitions(from, to, zone)) icalcomponent_add_component(tz, observance(change));
     return tz;
