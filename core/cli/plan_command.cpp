@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 
+#include "audience_text.hpp"
 #include "commands.hpp"
 #include "export/icalendar_writer.hpp"
 #include "outreach/clock.hpp"
@@ -43,16 +44,6 @@ struct CampaignPlan {
     std::vector<PlannedOccurrence> occurrences;  // owns what rows point to
     std::vector<PlanRow> rows;
 };
-
-// Who an occurrence writes to, in words: the plugin's description of its
-// predicate, and the one State of a per-State occurrence by name.
-std::string audience_text(const Campaign& campaign, const PlannedOccurrence& o) {
-    const std::string audience = describe_audience(o.step->audience);
-    if (o.only_state.empty()) return audience;
-    const State* state = campaign.roster.find(o.only_state);
-    const std::string named = (state ? state->name + " (" + o.only_state + ")" : o.only_state);
-    return o.step->audience.kind == Audience::Kind::All ? named : named + ", if among " + audience;
-}
 
 std::string status_text(const PlanRow& r) { return r.status + (r.reason.empty() ? "" : " (" + r.reason + ")"); }
 

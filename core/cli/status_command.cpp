@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "schedule/audience.hpp"
+#include "audience_text.hpp"
 #include "commands.hpp"
 #include "csv.hpp"
 #include "journal/journal.hpp"
@@ -137,7 +138,7 @@ std::string next_step_text(const CampaignStatus& st) {
     const bool task = std::holds_alternative<TaskAction>(o.step->action);
     return format_local(o.due, st.campaign->timezone()) + " " + o.step->id + " (" +
            (task ? std::string("task for staff") : counted(next.recipients, "letter")) + ", " +
-           describe_audience(o.step->audience) + (o.only_state.empty() ? "" : " " + o.only_state) + ")";
+           audience_text(*st.campaign, o) + ")";
 }
 
 std::string deadline_text(const CampaignStatus& st) {
@@ -304,7 +305,7 @@ nlohmann::json to_json(const std::vector<CampaignStatus>& all, Instant now) {
                          {"due_utc", format_instant_utc(o->due)},
                          {"due_local", format_local(o->due, c.timezone())},
                          {"action", std::holds_alternative<TaskAction>(o->step->action) ? "task" : "letter"},
-                         {"audience", describe_audience(o->step->audience)},
+                         {"audience", audience_text(c, *o)},
                          {"recipients", st.next_step.recipients}};
             if (!o->only_state.empty()) next_step["state"] = o->only_state;
         }
