@@ -39,6 +39,7 @@ CLI::App* register_run(CLI::App& app, CommonOptions& common, Action& action);
 CLI::App* register_respond(CLI::App& app, CommonOptions& common, Action& action);
 CLI::App* register_status(CLI::App& app, CommonOptions& common, Action& action);
 CLI::App* register_history(CLI::App& app, CommonOptions& common, Action& action);
+CLI::App* register_preview(CLI::App& app, CommonOptions& common, Action& action);
 CLI::App* register_daemon(CLI::App& app, CommonOptions& common, Action& action);
 
 // CLI11 option holding a YYYY-MM-DD date.

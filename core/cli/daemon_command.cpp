@@ -22,7 +22,8 @@ namespace fs = std::filesystem;
 // The timeline `run` prints, one log line per decided occurrence or retry.
 class LoggedTimeline final : public SchedulerObserver {
 public:
-    explicit LoggedTimeline(std::shared_ptr<spdlog::logger> log) : log_(std::move(log)), printer_(text_, true) {}
+    LoggedTimeline(std::shared_ptr<spdlog::logger> log, const std::string& zone)
+        : log_(std::move(log)), printer_(text_, true, zone) {}
 
     void occurrence_decided(const FiringReport& report) override {
         printer_.occurrence_decided(report);
@@ -82,7 +83,7 @@ int daemon_command(const CommonOptions& common, const std::optional<fs::path>& s
         JournalLock lock(journal_file, "daemon");
         Journal journal(journal_file);
         SystemClock clock;
-        LoggedTimeline timeline(log);
+        LoggedTimeline timeline(log, config.global.timezone);
 
         auto build = [&](Diagnostics& out) {
             DaemonGeneration generation;

@@ -1,5 +1,6 @@
-// `history`: everything sent (deliveries) and recorded (responses), merged in
-// time order, optionally for one State. Read-only.
+// `history`: every decision the scheduler took (fired, skipped, coalesced, with
+// why and how late), everything sent (deliveries) and recorded (responses),
+// merged in time order, optionally for one State. Read-only.
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -27,15 +28,22 @@ struct HistoryArgs {
 
 struct Event {
     Instant when;
-    int order = 0;             // responses after letters of the same instant: they were recorded after
+    int order = 0;             // decisions, then letters, then responses of the same instant
     const Campaign* campaign = nullptr;
-    std::string type;          // letter | task | response
-    std::string what;          // step id, or response kind and payload
+    std::string type;          // decision | letter | task | response
+    std::string what;          // step id (decision: step and occurrence), or response kind and payload
     std::string state;         // alpha-3; empty for tasks
     std::string recipient;     // "Name <email>"; empty for responses
-    std::string status;        // delivered | temporary_failure | failed | recorded
-    std::string detail;        // delivery detail or response note
+    std::string status;        // fired | skipped | coalesced | delivered | temporary_failure | failed | recorded
+    std::string detail;        // decision reason, delivery detail or response note
 };
+
+// Per-State occurrence ids start with the State: "FRA@2010-03-01T09:00".
+bool concerns_state(const OccurrenceRecord& decision, const std::string& state) {
+    if (decision.occurrence.rfind(state + "@", 0) == 0) return true;
+    // A campaign-wide occurrence concerns every State; one that fired shows as the State's letters.
+    return decision.occurrence.find('@') == std::string::npos && decision.status != OccurrenceStatus::Fired;
+}
 
 // The alpha-3 code `wanted` names in any campaign's roster, or "" after an error message.
 std::string resolve_state(const Runtime& runtime, const std::string& wanted) {
@@ -55,15 +63,20 @@ std::string resolve_state(const Runtime& runtime, const std::string& wanted) {
 std::vector<Event> collect(const Runtime& runtime, Journal& journal, const std::string& state) {
     std::vector<Event> events;
     for (const auto& c : runtime.campaigns) {
+        for (const auto& o : journal.occurrences(c.id())) {
+            if (!state.empty() && !concerns_state(o, state)) continue;
+            events.push_back({o.due, 0, &c, "decision", o.step + " " + o.occurrence, "", "", to_string(o.status),
+                              o.reason});
+        }
         for (const auto& d : journal.deliveries(c.id())) {
             if (!state.empty() && d.letter.state != state) continue;
-            events.push_back({d.letter.scheduled, 0, &c, d.letter.is_task ? "task" : "letter", d.letter.step,
+            events.push_back({d.letter.scheduled, 1, &c, d.letter.is_task ? "task" : "letter", d.letter.step,
                               d.letter.state, d.letter.to_name + " <" + d.letter.to_email + ">", to_string(d.status),
                               d.detail});
         }
         for (const auto& r : journal.responses(c.id())) {
             if (!state.empty() && r.response.state != state) continue;
-            events.push_back({r.response.at, 1, &c, "response", describe_response(&c, r.response), r.response.state,
+            events.push_back({r.response.at, 2, &c, "response", describe_response(&c, r.response), r.response.state,
                               "", "recorded", r.note});
         }
     }
@@ -102,7 +115,7 @@ int history_command(const CommonOptions& common, const HistoryArgs& args) {
                                 {"state", e.state},
                                 {"status", e.status}};
             if (!e.recipient.empty()) item["recipient"] = e.recipient;
-            if (!e.detail.empty()) item[e.type == "response" ? "note" : "detail"] = e.detail;
+            if (!e.detail.empty()) item[e.type == "response" ? "note" : e.type == "decision" ? "reason" : "detail"] = e.detail;
             items.push_back(std::move(item));
         }
         // The journal may hold bytes that are not UTF-8 (recorded before respond checked them).
@@ -118,7 +131,7 @@ int history_command(const CommonOptions& common, const HistoryArgs& args) {
     Table table({"when (local)", "campaign", "what", "State", "recipient", "status"});
     for (const auto& e : events) {
         std::string status = e.status;
-        if (e.status != "delivered" && e.status != "recorded" && !e.detail.empty()) status += " (" + e.detail + ")";
+        if (e.type != "response" && e.status != "delivered" && !e.detail.empty()) status += " (" + e.detail + ")";
         if (e.type == "response" && !e.detail.empty()) status += " (note: " + e.detail + ")";
         // Notes, payloads and server replies are printed escaped: a note must not
         // be able to send escape sequences to the operator's terminal.
@@ -136,7 +149,8 @@ int history_command(const CommonOptions& common, const HistoryArgs& args) {
 
 CLI::App* register_history(CLI::App& app, CommonOptions& common, Action& action) {
     auto args = std::make_shared<HistoryArgs>();
-    auto* cmd = app.add_subcommand("history", "List what was sent and what States answered, in time order");
+    auto* cmd = app.add_subcommand("history", "List every decision, what was sent and what States answered, in time "
+                                              "order");
     cmd->add_option("campaign", args->campaign, "Only this campaign")->type_name("CAMPAIGN");
     cmd->add_option("--state", args->state, "Only this State: alpha-3 code or exact name")->type_name("STATE");
     cmd->add_option("--format", args->format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <iostream>
 
 #include "commands.hpp"
@@ -36,12 +37,13 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
 
     CommonOptions common;
-    app.add_option("-c,--config", common.config, "Operator configuration file")->capture_default_str()->type_name("FILE");
+    auto* config_option =
+        app.add_option("-c,--config", common.config, "Operator configuration file")->capture_default_str()->type_name("FILE");
     bool verbose = false;
     app.add_flag("-v,--verbose", verbose, "Log what the scheduler and plugin host do");
 
     Action action;
-    for (auto* add : {register_validate, register_plugins, register_plan, register_simulate, register_run, register_daemon, register_respond, register_status, register_history})
+    for (auto* add : {register_validate, register_plugins, register_plan, register_simulate, register_run, register_daemon, register_respond, register_status, register_history, register_preview})
         add(app, common, action);
 
     try {
@@ -51,6 +53,16 @@ int main(int argc, char** argv) {
         return code == 0 ? kOk : kUsage;
     }
     if (verbose) spdlog::set_level(spdlog::level::debug);
+    if (config_option->count() == 0 && !std::filesystem::exists(common.config)) {
+        // Run from another folder, the relative default names nothing: say where it was looked for.
+        std::error_code ec;
+        const auto here = std::filesystem::current_path(ec);
+        std::cerr << "error: no configuration file " << common.config.string() << " in "
+                  << (ec ? std::string("the current directory") : here.string())
+                  << "\n  run outreach from the directory that holds config/, or name the file with -c FILE "
+                     "(e.g. outreach -c /srv/outreach/config/outreach.toml ...)\n";
+        return kInvalidInput;
+    }
     try {
         return action ? action() : kUsage;
     } catch (const std::exception& e) {

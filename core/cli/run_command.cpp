@@ -8,7 +8,9 @@
 #include "journal/journal.hpp"
 #include "runtime_loading.hpp"
 #include "schedule/scheduler.hpp"
+#include "time/timezone.hpp"
 #include "timeline_printer.hpp"
+#include "wording.hpp"
 
 namespace outreach::cli {
 namespace {
@@ -25,12 +27,14 @@ int run_command(const CommonOptions& common, const std::optional<std::filesystem
     auto channel = make_channel(global.delivery, state_dir ? *state_dir / "outbox" : global.delivery.outbox, std::cout);
     SystemClock clock;
     Scheduler scheduler(runtime, journal, clock, *channel);
-    TimelinePrinter timeline(std::cout, false);
+    TimelinePrinter timeline(std::cout, false, global.timezone);
     scheduler.set_observer(&timeline);
     scheduler.run_due();
-    std::cout << timeline.letters() << " letters and " << timeline.tasks() << " tasks sent; " << timeline.skipped()
-              << " occurrences skipped or coalesced\n";
-    if (auto next = scheduler.next_due()) std::cout << "next due: " << format_instant_utc(*next) << "\n";
+    std::cout << counted(timeline.letters(), "letter") << " and " << counted(timeline.tasks(), "task") << " sent";
+    if (timeline.delivered_on_retry()) std::cout << " (" << timeline.delivered_on_retry() << " on a retry)";
+    std::cout << "; " << counted(timeline.skipped(), "occurrence") << " skipped or coalesced\n";
+    if (auto next = scheduler.next_due())
+        std::cout << "next due: " << format_local_with_zone(*next, global.timezone) << "\n";
     if (timeline.failed()) return kDeliveryFailures;
     return loaded.had_errors ? kInvalidInput : kOk;
 }

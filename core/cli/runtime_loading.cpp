@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <iostream>
 
+#include "config/param_validation.hpp"
+
 namespace outreach::cli {
 
 void print_diagnostics(const Diagnostics& diagnostics) {
@@ -29,8 +31,14 @@ LoadedRuntime load_for_command(const CommonOptions& common, const RuntimeOptions
             return std::any_of(loaded.runtime->config.campaigns.begin(), loaded.runtime->config.campaigns.end(),
                                [&](const CampaignConfig& c) { return c.id != common.campaign && c.file == d.file; });
         });
-        if (!configured)
-            diagnostics.push_back({common.config, 0, 0, "--campaign", "no campaign with id '" + common.campaign + "'"});
+        if (!configured) {
+            std::vector<std::string> ids;
+            for (const auto& c : loaded.runtime->config.campaigns) ids.push_back(c.id);
+            const std::string hint = closest_match(common.campaign, ids);
+            diagnostics.push_back({common.config, 0, 0, "--campaign",
+                                   "no campaign with id '" + common.campaign + "'" +
+                                       (hint.empty() ? "" : " (did you mean '" + hint + "'?)")});
+        }
     }
     print_diagnostics(diagnostics);
     loaded.had_errors = !diagnostics.empty();

@@ -2,6 +2,7 @@
 // next (deadline, step) and how the deliveries went. Read-only.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -9,7 +10,9 @@
 #include <sstream>
 
 #include "schedule/audience.hpp"
+#include "audience_text.hpp"
 #include "commands.hpp"
+#include "csv.hpp"
 #include "journal/journal.hpp"
 #include "schedule/occurrences.hpp"
 #include "outreach/clock.hpp"
@@ -17,6 +20,7 @@
 #include "runtime_loading.hpp"
 #include "safe_text.hpp"
 #include "table.hpp"
+#include "wording.hpp"
 #include "time/timezone.hpp"
 
 namespace outreach::cli {
@@ -29,6 +33,7 @@ struct StatusArgs {
     std::string format = "text";
     std::filesystem::path state_dir;
     std::string as_of;
+    bool by_state = false;
 };
 
 struct NextStep {
@@ -47,6 +52,11 @@ struct CampaignStatus {
     NextStep next_step;
     std::size_t delivered = 0;
     std::vector<DeliveryRecord> retrying, failed;
+    struct LettersSent {
+        std::size_t count = 0;
+        Instant last{};
+    };
+    std::map<std::string, LettersSent> letters_to;  // alpha-3 -> letters delivered to it (tasks excluded)
 };
 
 CampaignStatus gather(const Campaign& campaign, Journal* journal, Instant now) {
@@ -89,7 +99,14 @@ CampaignStatus gather(const Campaign& campaign, Journal* journal, Instant now) {
         for (auto& d : journal->deliveries(campaign.id())) {
             if (d.letter.scheduled > now) continue;
             switch (d.status) {
-                case DeliveryStatus::Delivered: ++st.delivered; break;
+                case DeliveryStatus::Delivered:
+                    ++st.delivered;
+                    if (!d.letter.is_task) {
+                        auto& sent = st.letters_to[d.letter.state];
+                        ++sent.count;
+                        sent.last = std::max(sent.last, d.letter.scheduled);
+                    }
+                    break;
                 case DeliveryStatus::TemporaryFailure: st.retrying.push_back(std::move(d)); break;
                 case DeliveryStatus::Failed: st.failed.push_back(std::move(d)); break;
             }
@@ -120,8 +137,8 @@ std::string next_step_text(const CampaignStatus& st) {
     const auto& o = *next.occurrence;
     const bool task = std::holds_alternative<TaskAction>(o.step->action);
     return format_local(o.due, st.campaign->timezone()) + " " + o.step->id + " (" +
-           (task ? std::string("task for staff") : std::to_string(next.recipients) + " letters") + ", " +
-           describe_audience(o.step->audience) + (o.only_state.empty() ? "" : " " + o.only_state) + ")";
+           (task ? std::string("task for staff") : counted(next.recipients, "letter")) + ", " +
+           audience_text(*st.campaign, o) + ")";
 }
 
 std::string deadline_text(const CampaignStatus& st) {
@@ -191,6 +208,74 @@ void print_text(const std::vector<CampaignStatus>& all, Instant now, const std::
     }
 }
 
+// The reply report: one row per State and response, in roster order (a State
+// without a response has one row with the response columns empty), then
+// responses from States no longer in the campaign's roster.
+const std::vector<std::string> kReplyColumns{"campaign", "code", "name", "regional_group", "kind", "treaty_or_pillar",
+                                             "response_date", "note", "letters_sent", "last_letter_date"};
+
+std::vector<std::vector<std::string>> reply_rows(const CampaignStatus& st) {
+    const Campaign& c = *st.campaign;
+    std::map<std::string, ResponseKind::Payload> payload_of;
+    for (const auto& kind : c.type->response_kinds()) payload_of[kind.name] = kind.payload;
+    std::map<std::string, std::vector<const ResponseRecord*>> by_state;
+    for (const auto& r : st.responses) by_state[r.response.state].push_back(&r);
+
+    std::vector<std::vector<std::string>> rows;
+    auto add_rows = [&](const std::string& code, const State* state) {
+        std::vector<std::string> fixed{c.id(), code, state ? state->name : "", state ? state->regional_group : ""};
+        const auto sent = st.letters_to.find(code);
+        const std::string letters = sent == st.letters_to.end() ? "0" : std::to_string(sent->second.count);
+        const std::string last =
+            sent == st.letters_to.end() ? "" : format_date(local_date(sent->second.last, c.timezone()));
+        const auto answered = by_state.find(code);
+        if (answered == by_state.end()) {
+            auto row = fixed;
+            row.insert(row.end(), {"", "", "", "", letters, last});
+            rows.push_back(std::move(row));
+            return;
+        }
+        for (const ResponseRecord* r : answered->second) {
+            // A note-kind response carries its text as the payload (`respond --note`).
+            const auto payload = payload_of.find(r->response.kind);
+            const bool note_payload = payload != payload_of.end() && payload->second == ResponseKind::Payload::Note;
+            std::string note = note_payload ? r->response.payload : "";
+            if (!r->note.empty()) note += (note.empty() ? "" : "; ") + r->note;
+            auto row = fixed;
+            row.insert(row.end(), {r->response.kind, note_payload ? "" : r->response.payload,
+                                   format_date(local_date(r->response.at, c.timezone())), note, letters, last});
+            rows.push_back(std::move(row));
+        }
+    };
+    for (const auto& s : c.roster.states()) add_rows(s.code, &s);
+    for (const auto& [code, records] : by_state)
+        if (!c.roster.find(code)) add_rows(code, nullptr);
+    return rows;
+}
+
+void print_csv(const std::vector<CampaignStatus>& all) {
+    write_csv_record(std::cout, kReplyColumns);
+    for (const auto& st : all)
+        for (const auto& row : reply_rows(st)) write_csv_record(std::cout, row);
+}
+
+void print_by_state(const std::vector<CampaignStatus>& all, Instant now, const std::string& zone) {
+    std::cout << "Replies as of " << format_local(now, zone) << "\n";
+    for (const auto& st : all) {
+        const Campaign& c = *st.campaign;
+        std::cout << "\n" << c.id() << " (" << c.config.type << ", " << c.roster.size() << " States, "
+                  << st.responded.size() << " responded)\n";
+        // The campaign column is the heading above; notes are shown escaped on one line.
+        Table table(std::vector<std::string>(kReplyColumns.begin() + 1, kReplyColumns.end()), "  ");
+        for (auto row : reply_rows(st)) {
+            row.erase(row.begin());
+            for (auto& cell : row) cell = terminal_safe(cell);
+            table.add(std::move(row));
+        }
+        table.print(std::cout);
+    }
+}
+
 nlohmann::json to_json(const std::vector<CampaignStatus>& all, Instant now) {
     nlohmann::json campaigns = nlohmann::json::array();
     for (const auto& st : all) {
@@ -220,7 +305,7 @@ nlohmann::json to_json(const std::vector<CampaignStatus>& all, Instant now) {
                          {"due_utc", format_instant_utc(o->due)},
                          {"due_local", format_local(o->due, c.timezone())},
                          {"action", std::holds_alternative<TaskAction>(o->step->action) ? "task" : "letter"},
-                         {"audience", describe_audience(o->step->audience)},
+                         {"audience", audience_text(c, *o)},
                          {"recipients", st.next_step.recipients}};
             if (!o->only_state.empty()) next_step["state"] = o->only_state;
         }
@@ -284,6 +369,10 @@ int status_command(const CommonOptions& common, const StatusArgs& args) {
     for (const auto& campaign : runtime.campaigns) all.push_back(gather(campaign, journal.get(), now));
     if (args.format == "json")
         std::cout << json_text(to_json(all, now)) << "\n";
+    else if (args.format == "csv")
+        print_csv(all);
+    else if (args.by_state)
+        print_by_state(all, now, zone);
     else
         print_text(all, now, zone);
     return loaded.had_errors ? kInvalidInput : kOk;
@@ -296,7 +385,9 @@ CLI::App* register_status(CLI::App& app, CommonOptions& common, Action& action) 
     auto* cmd = app.add_subcommand("status", "Show per campaign who responded, who has not, what is next and how "
                                              "deliveries went");
     cmd->add_option("campaign", args->campaign, "Only this campaign")->type_name("CAMPAIGN");
-    cmd->add_option("--format", args->format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+    cmd->add_option("--format", args->format, "Output format")->check(CLI::IsMember({"text", "json", "csv"}))->capture_default_str()
+        ->description("Output format; csv: the reply report, one row per State and response (RFC 4180)");
+    cmd->add_flag("--by-state", args->by_state, "Text: the reply report as a table, one row per State and response");
     cmd->add_option("--state-dir", args->state_dir, "Read DIR/journal.sqlite (e.g. a simulation's) instead of the "
                                                     "configured journal")
         ->type_name("DIR");

@@ -1,6 +1,7 @@
 #include "timeline_printer.hpp"
 
 #include "table.hpp"
+#include "wording.hpp"
 #include "time/timezone.hpp"
 
 namespace outreach::cli {
@@ -14,10 +15,14 @@ std::string timeline_head(const std::string& when, const std::string& campaign, 
     return when + "  " + pad(campaign, 22) + "  " + pad(what, 24);
 }
 
+std::string TimelinePrinter::when(Instant instant, const std::string& zone) const {
+    return zone_.empty() ? format_local(instant, zone) : format_local_with_zone(instant, zone);
+}
+
 void TimelinePrinter::occurrence_decided(const FiringReport& report) {
     const auto& o = report.occurrence;
-    const std::string when = format_local(o.due, o.campaign->timezone());
-    const std::string head = timeline_head(when, o.campaign->id(), o.step->id);
+    campaign_zones_[o.campaign->id()] = o.campaign->timezone();
+    const std::string head = timeline_head(when(o.due, o.campaign->timezone()), o.campaign->id(), o.step->id);
     if (report.status != OccurrenceStatus::Fired) {
         ++skipped_;
         out_ << head << "  " << to_string(report.status) << ": " << report.reason << "\n";
@@ -29,9 +34,13 @@ void TimelinePrinter::occurrence_decided(const FiringReport& report) {
     tasks_ += tasks;
     failed_ += static_cast<std::size_t>(report.failed);
     already_ += static_cast<std::size_t>(report.already_delivered);
-    std::string counts = tasks ? "task for staff" : std::to_string(letters) + " letter" + (letters == 1 ? "" : "s");
+    std::string counts = tasks ? "task for staff" : counted(letters, "letter");
     if (report.already_delivered) counts += ", " + std::to_string(report.already_delivered) + " already sent";
-    if (report.failed) counts += ", " + std::to_string(report.failed) + " FAILED";
+    // A temporary failure is not a failure yet: say when it is tried again.
+    if (report.will_retry)
+        counts += ", " + std::to_string(report.will_retry) + " will retry" +
+                  (report.first_retry ? " at " + when(*report.first_retry, o.campaign->timezone()) : "");
+    if (const int permanent = report.failed - report.will_retry) counts += ", " + std::to_string(permanent) + " FAILED";
     if (!report.reason.empty()) counts += " (" + report.reason + ")";
     out_ << head << "  " << counts << "\n";
     if (summary_only_) return;
@@ -41,10 +50,27 @@ void TimelinePrinter::occurrence_decided(const FiringReport& report) {
 }
 
 void TimelinePrinter::delivery_retried(const DeliveryRecord& record) {
-    out_ << format_instant_utc(record.updated_at) << "  " << record.letter.campaign << "  " << record.letter.step
-         << "  retry " << record.attempts << " to " << record.letter.to_email << ": " << to_string(record.status)
+    const auto seen = campaign_zones_.find(record.letter.campaign);
+    const std::string zone = !zone_.empty() ? zone_ : seen != campaign_zones_.end() ? seen->second : "UTC";
+    std::string outcome;
+    switch (record.status) {
+        case DeliveryStatus::Delivered:
+            outcome = "delivered";
+            ++(record.letter.is_task ? tasks_ : letters_);
+            ++delivered_on_retry_;
+            break;
+        case DeliveryStatus::TemporaryFailure:
+            outcome = "not yet delivered, will retry" +
+                      (record.next_attempt ? " at " + when(*record.next_attempt, zone) : std::string());
+            break;
+        case DeliveryStatus::Failed:
+            outcome = "FAILED";
+            ++failed_;
+            break;
+    }
+    out_ << timeline_head(when(record.updated_at, zone), record.letter.campaign, record.letter.step) << "  retry "
+         << record.attempts << " to " << record.letter.to_email << ": " << outcome
          << (record.detail.empty() ? "" : " (" + record.detail + ")") << "\n";
-    if (record.status == DeliveryStatus::Failed) ++failed_;
 }
 
 }  // namespace outreach::cli

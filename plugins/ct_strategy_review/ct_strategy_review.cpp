@@ -204,7 +204,7 @@ Workflow CtStrategyReviewType::build_workflow(const CampaignContext& context) co
                      LetterAction{"speakers_reminder", kPermanentMissions}, "speakers_deadline",
                      MisfirePolicy{MisfirePolicy::Kind::SkipWhenLate, std::chrono::hours(48)}});
     steps.push_back({"day_before_reminder", "Remind the States attending, the day before the meeting",
-                     AtTrigger{"meeting", Days{-1}, time}, Audience::matching(kAttending),
+                     AtTrigger{"meeting", Days{-1}, time}, Audience::matching(kAttending, "States attending the meeting"),
                      LetterAction{"day_before_reminder", kPermanentMissions}, "",
                      // A reminder read after the meeting has begun is noise.
                      MisfirePolicy{MisfirePolicy::Kind::SkipWhenLate, std::chrono::hours(12)}});

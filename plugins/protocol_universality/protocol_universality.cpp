@@ -197,14 +197,15 @@ Workflow ProtocolUniversalityType::build_workflow(const CampaignContext& context
     if (lists->priority)
         steps.push_back({"invitation_priority",
                          "Invite States party to the original instrument but not bound, with their own paragraph",
-                         AtTrigger{"letter_date", Days{0}, time}, Audience::matching(predicate::priority_not_bound),
+                         AtTrigger{"letter_date", Days{0}, time}, Audience::matching(predicate::priority_not_bound,
+                                                                             "States of the priority group not yet bound"),
                          LetterAction{"invitation_priority", kHeadOfState}, "", {}});
     steps.push_back({"invitation", "Invite every other State not bound to consent to be bound",
-                     AtTrigger{"letter_date", Days{0}, time}, Audience::matching(predicate::other_not_bound),
+                     AtTrigger{"letter_date", Days{0}, time}, Audience::matching(predicate::other_not_bound, "other States not yet bound"),
                      LetterAction{"invitation", kHeadOfState}, "", {}});
     steps.push_back({"follow_up", "Write again to every State not bound yet",
                      EveryTrigger{rrule, "letter_date", *first_follow_up, "campaign_end", time},
-                     Audience::matching(predicate::not_bound), LetterAction{"follow_up", kHeadOfState}, "campaign_end",
+                     Audience::matching(predicate::not_bound, "States not yet bound"), LetterAction{"follow_up", kHeadOfState}, "campaign_end",
                      {}});
     steps.push_back({"thank_you", "Thank a State the day after it notified its consent",
                      OnResponseTrigger{kind::consented, Days{1}, time}, Audience::all(),

@@ -331,7 +331,7 @@ Workflow ReportingObligationsType::build_workflow(const CampaignContext& context
         step.id = kStaffReportStep;
         step.description = "Staff report listing the overdue States and how late each is";
         step.trigger = EveryTrigger{params.string(opt::staff_report_rrule), kCampaignStart, {}, kCampaignEnd, time};
-        step.audience = Audience::matching(kOverduePredicate);
+        step.audience = Audience::matching(kOverduePredicate, "States whose report is overdue");
         step.action = TaskAction{"overdue_report"};
         step.valid_until = kCampaignEnd;
         workflow.steps.push_back(std::move(step));
@@ -341,7 +341,7 @@ Workflow ReportingObligationsType::build_workflow(const CampaignContext& context
         step.id = kThankYouStep;
         step.description = "Thank a State whose report has arrived, the next day";
         step.trigger = OnResponseTrigger{kind::report_submitted, Days{1}, time};
-        step.audience = Audience::matching(kFirstSubmissionPredicate);
+        step.audience = Audience::matching(kFirstSubmissionPredicate, "States submitting their first report");
         step.action = LetterAction{"thank_you", {}};
         step.valid_until = kCampaignEnd;
         workflow.steps.push_back(std::move(step));

@@ -367,7 +367,7 @@ Workflow TreatyEventType::build_workflow(const CampaignContext& context) const {
     // Every State that has not declined: those that notified need the arrangements
     // for their slot; the silent ones may still undertake treaty actions at the event.
     steps.push_back({"event_reminder", "Remind the States that have not declined of the event days and arrangements",
-                     AtTrigger{"event_start", event_reminder_offset, time}, Audience::matching(kNotDeclined),
+                     AtTrigger{"event_start", event_reminder_offset, time}, Audience::matching(kNotDeclined, "States that have not declined"),
                      LetterAction{"event_reminder", {}}, "", {}});
     steps.push_back({"follow_up", "Thank States and offer assistance with implementation",
                      AtTrigger{"event_end", follow_up_offset, time}, Audience::all(), LetterAction{"follow_up", {}},
@@ -390,6 +390,13 @@ Workflow TreatyEventType::build_workflow(const CampaignContext& context) const {
         {"deadline_text", format_date_long(deadline)},
         {"event_year", std::to_string(schedule.year)},
     };
+    // Derived dates are the rule's, not an announcement's: the operator should know which.
+    workflow.notes.push_back(params.has(opt::event_dates)
+                                 ? "event dates " + event_dates_text(schedule.ranges) + " as given in event_dates"
+                                 : "event dates " + event_dates_text(schedule.ranges) +
+                                       " derived from the General Assembly's rules (opening of the general debate of "
+                                       "the " + ordinal(session_number(schedule.year)) +
+                                       " session); set event_dates once they are announced");
     const std::vector<std::string>& treaties = params.strings(opt::treaties);
     workflow.values.lists["treaties"] = treaties;
     // Mustache has no "non-empty list" test: a key present only with treaties lets

@@ -282,8 +282,10 @@ TEST_CASE("Amended Protocol II season 2006-2008, letter by letter", "[ap2][seaso
         const std::string body = flat(letter.body);
         CHECK_THAT(body, Contains("Excellency,"));
         CHECK_THAT(body, Contains("Please accept, Excellency, the assurances of my highest consideration. Kofi A. Annan"));
-        // The addressee block at the foot; no blank line for the name not filled in.
-        CHECK_THAT(letter.body, Contains("\nExcellency\nHead of State or Government of "));
+        // The addressee block at the foot; no blank line for the name not filled in, and
+        // no honorific standing alone without it.
+        CHECK_THAT(letter.body, Contains("\n\nHead of State or Government of "));
+        CHECK_THAT(letter.body, !Contains("\nExcellency\n"));
         if (letter.step == "invitation" || letter.step == "invitation_priority") {
             CHECK_THAT(body, Contains("86 States have notified their consent to be bound"));
             const bool priority_paragraph = body.find("Your country, as a party to the original Protocol II") != std::string::npos;

@@ -91,6 +91,9 @@ struct Audience {
     std::string response_kind;        // WithResponse / WithoutResponse: empty = any kind
     std::string predicate;            // Predicate: name passed to CampaignType::matches
     std::vector<std::string> states = {};  // States: a fixed list of alpha-3 codes
+    // Predicate: the audience in plain words for operators ("States that have not
+    // declined"); empty: `plan` shows the predicate's name.
+    std::string description = {};
 
     static Audience all() { return {}; }
     static Audience staff() { return {Kind::Staff, {}, {}, {}}; }
@@ -98,7 +101,9 @@ struct Audience {
     static Audience without_response(std::string kind = {}) {
         return {Kind::WithoutResponse, std::move(kind), {}, {}};
     }
-    static Audience matching(std::string predicate) { return {Kind::Predicate, {}, std::move(predicate), {}}; }
+    static Audience matching(std::string predicate, std::string description = {}) {
+        return {Kind::Predicate, {}, std::move(predicate), {}, std::move(description)};
+    }
     static Audience fixed(std::vector<std::string> codes) { return {Kind::States, {}, {}, std::move(codes)}; }
 };
 
@@ -160,6 +165,9 @@ struct Workflow {
     // The plugin's own data, kept by the core with the campaign and handed back to
     // every hook (FiringContext::data<T>()): what build_workflow() worked out once.
     std::shared_ptr<const void> data = {};
+    // Lines for operators that `plan` prints under the campaign: what the plugin
+    // decided that the campaign file does not say (e.g. dates it derived).
+    std::vector<std::string> notes = {};
 
     const Milestone* milestone(const std::string& id) const {
         for (const auto& m : milestones)

@@ -448,8 +448,9 @@ bool DaemonLoop::wake_file_touched() {
 std::string DaemonLoop::describe_next(Instant due) {
     if (const auto next = generation_.scheduler->next_occurrence(); next && next->due == due)
         return "next: " + next->campaign->id() + " " + next->step->id + " at " +
-               format_local(due, next->campaign->timezone());
-    return "next: retry of failed deliveries at " + format_instant_utc(due);
+               format_local_with_zone(due, next->campaign->timezone());
+    return "next: retry of failed deliveries at " +
+           format_local_with_zone(due, generation_.runtime->config.global.timezone);
 }
 
 }  // namespace outreach

@@ -95,9 +95,12 @@ Letter compose_letter(const PlannedOccurrence& o, const TemplateData& state_data
     data.scalars["addressee_honorific"] = addressee.honorific;
     data.scalars["addressee_name"] = addressee.name;
     // The address block at the foot of a letter, without the lines not known yet
-    // (names are filled in by operators over time).
+    // (names are filled in by operators over time). The honorific belongs to the
+    // name ("His Excellency" / "Mr. ..."): without a name it would stand alone.
     std::string block;
-    for (const std::string* line : {&addressee.honorific, &addressee.name, &addressee.title, &state.capital})
+    const std::string no_line;
+    const std::string& honorific = addressee.name.empty() ? no_line : addressee.honorific;
+    for (const std::string* line : {&honorific, &addressee.name, &addressee.title, &state.capital})
         if (!line->empty()) block += (block.empty() ? "" : "\n") + *line;
     data.scalars["addressee_block"] = block;
     const auto rendered = o.campaign->templates->render(o.campaign->config.type, template_name(*o.step), data);

@@ -1,11 +1,10 @@
 // RFC 5322 messages built and parsed with GMime 3.
 #include "delivery/message.hpp"
 
-#include <gmime/gmime.h>
+#include "delivery/gmime_support.hpp"
 
 #include <algorithm>
 #include <memory>
-#include <mutex>
 #include <stdexcept>
 #include <string_view>
 
@@ -13,25 +12,9 @@ namespace outreach {
 
 namespace {
 
-// g_mime_init() is not reentrant; the scheduler, the CLI and tests may build
-// messages from several threads.
-void ensure_gmime_initialized() {
-    static std::once_flag once;
-    std::call_once(once, [] { g_mime_init(); });
-}
-
-struct GObjectUnref {
-    void operator()(gpointer object) const {
-        if (object) g_object_unref(object);
-    }
-};
-template <typename T>
-using GObjectPtr = std::unique_ptr<T, GObjectUnref>;
-
-struct GFreeDeleter {
-    void operator()(gpointer memory) const { g_free(memory); }
-};
-using GCharPtr = std::unique_ptr<char, GFreeDeleter>;
+using gmime::GCharPtr;
+using gmime::GObjectPtr;
+void ensure_gmime_initialized() { gmime::ensure_initialized(); }
 
 struct GDateTimeUnref {
     void operator()(GDateTime* date) const {

@@ -5,6 +5,7 @@
 #include <kainjow/mustache.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <optional>
@@ -15,6 +16,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <string_view>
 #include <system_error>
 #include <unordered_map>
 
@@ -267,6 +269,34 @@ std::shared_ptr<ParsedTemplate> load(const fs::path& path, const std::string& fi
     return parsed;
 }
 
+// Plural forms: every value named "..._count" also gives the flags
+// "..._count_one" (exactly 1) and "..._count_zero" (0), so templates write
+// "{{n_count}} signature{{^n_count_one}}s{{/n_count_one}}" (English, Spanish) or
+// test both (French: 0 and 1 are singular).
+constexpr std::string_view kCountSuffix = "_count";
+constexpr std::array<std::string_view, 2> kCountFormSuffixes{"_one", "_zero"};
+
+// The "..._count" value a count-form flag stands for; empty when `name` is none.
+std::string counted_value_of(const std::string& name) {
+    for (const auto suffix : kCountFormSuffixes) {
+        const std::string full = std::string(kCountSuffix) + std::string(suffix);
+        if (name.size() > full.size() && name.compare(name.size() - full.size(), full.size(), full) == 0)
+            return name.substr(0, name.size() - suffix.size());
+    }
+    return "";
+}
+
+void add_count_forms(const std::string& name, const std::string& value, kainjow::mustache::data& data) {
+    if (name.size() <= kCountSuffix.size() ||
+        name.compare(name.size() - kCountSuffix.size(), kCountSuffix.size(), kCountSuffix) != 0)
+        return;
+    if (value.empty() || value.size() > 18 || !std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return;
+    const long long n = std::stoll(value);
+    data.set(name + "_one", kainjow::mustache::data(n == 1));
+    data.set(name + "_zero", kainjow::mustache::data(n == 0));
+}
+
 // Plugins set "has_..." flags only when they are true (mustache cannot test a
 // list for emptiness): an absent flag is false, not a missing value.
 bool is_optional_flag(const TemplateTag& tag) {
@@ -282,6 +312,8 @@ std::string missing_value(const TemplateTag& tag, const std::set<std::string>& s
         if (lists.count(tag.name))
             return "{{" + tag.name + "}} names a list: write {{#" + tag.name + "}}{{.}}{{/" + tag.name + "}}";
     } else if (scalars.count(tag.name) || lists.count(tag.name) || is_optional_flag(tag)) {
+        return "";
+    } else if (const std::string counted = counted_value_of(tag.name); !counted.empty() && scalars.count(counted)) {
         return "";
     }
     std::vector<std::string> known(scalars.begin(), scalars.end());
@@ -305,7 +337,10 @@ std::vector<Diagnostic> missing_values(const ParsedTemplate& parsed, const fs::p
 
 kainjow::mustache::data to_mustache(const TemplateData& values) {
     kainjow::mustache::data data;
-    for (const auto& [name, value] : values.scalars) data.set(name, kainjow::mustache::data(value));
+    for (const auto& [name, value] : values.scalars) {
+        data.set(name, kainjow::mustache::data(value));
+        add_count_forms(name, value, data);
+    }
     for (const auto& [name, items] : values.lists) {
         kainjow::mustache::list list;
         list.reserve(items.size());

@@ -221,7 +221,8 @@ std::string describe_audience(const Audience& audience) {
         case Audience::Kind::WithoutResponse:
             return audience.response_kind.empty() ? "States that have not responded"
                                                   : "States that have not answered " + audience.response_kind;
-        case Audience::Kind::Predicate: return "States matching " + audience.predicate;
+        case Audience::Kind::Predicate:
+            return audience.description.empty() ? "States matching " + audience.predicate : audience.description;
         case Audience::Kind::Staff: return "staff";
         case Audience::Kind::States: {
             std::string list;

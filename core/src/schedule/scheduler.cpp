@@ -251,6 +251,8 @@ void Scheduler::deliver(const Letter& letter, FiringReport& report, Instant now)
             record.status = DeliveryStatus::TemporaryFailure;
             record.next_attempt = now + retry_delay(1, letter.idempotency_key);
             ++report.failed;
+            ++report.will_retry;
+            report.first_retry = std::min(report.first_retry.value_or(*record.next_attempt), *record.next_attempt);
             break;
         case DeliveryResult::Status::PermanentFailure:
             record.status = DeliveryStatus::Failed;

@@ -28,6 +28,8 @@ struct FiringReport {
     std::vector<Letter> delivered;  // delivered in this pass
     int already_delivered = 0;      // keys found in the journal or the outbox
     int failed = 0;                 // temporary (will retry) or permanent failures
+    int will_retry = 0;             // of `failed`, the temporary ones
+    std::optional<Instant> first_retry = {};  // when the earliest of those is attempted again
 };
 
 class SchedulerObserver {

@@ -60,4 +60,28 @@ std::string format_local(Instant instant, const std::string& zone) {
     return text;
 }
 
+std::string format_local_with_zone(Instant instant, const std::string& zone) {
+    return format_local(instant, zone) + " (" + zone + ")";
+}
+
+ZoneTransition zone_state_at(Instant instant, const std::string& zone) {
+    const auto info = zone_named(zone)->get_info(instant);
+    return {Instant{info.begin}, info.offset, info.offset, info.abbrev, info.save != std::chrono::minutes{0}};
+}
+
+std::vector<ZoneTransition> zone_transitions(Instant from, Instant to, const std::string& zone) {
+    const auto* tz = zone_named(zone);
+    std::vector<ZoneTransition> out;
+    auto info = tz->get_info(from);
+    // A zone's last period ends at sys_seconds::max(): stop there.
+    while (info.end < to && info.end < date::sys_seconds::max()) {
+        const auto next = tz->get_info(info.end);
+        if (next.offset != info.offset || next.abbrev != info.abbrev)
+            out.push_back({Instant{next.begin}, info.offset, next.offset, next.abbrev,
+                           next.save != std::chrono::minutes{0}});
+        info = next;
+    }
+    return out;
+}
+
 }  // namespace outreach

@@ -1,6 +1,8 @@
 #pragma once
 // Local calendar time in a campaign's zone <-> UTC instants (date/tz, system tz db).
+#include <chrono>
 #include <string>
+#include <vector>
 
 #include "outreach/calendar.hpp"
 
@@ -16,5 +18,21 @@ OUTREACH_EXPORT Instant start_of_day(Date date, const std::string& zone);
 OUTREACH_EXPORT Date local_date(Instant instant, const std::string& zone);
 // "2007-05-09 09:00 EDT"
 OUTREACH_EXPORT std::string format_local(Instant instant, const std::string& zone);
+// "2007-05-09 09:00 EDT (America/New_York)": where an abbreviation alone is ambiguous.
+OUTREACH_EXPORT std::string format_local_with_zone(Instant instant, const std::string& zone);
+
+// One change of a zone's UTC offset or abbreviation (a DST start or end, or a
+// change of the zone's rules), from the tz database.
+struct ZoneTransition {
+    Instant at;
+    std::chrono::seconds offset_before, offset_after;
+    std::string abbrev_after;  // "EDT"
+    bool dst_after = false;
+};
+// The offset and abbreviation in force at `instant`, as a transition that had
+// happened by then (`at` is when it began; offset_before == offset_after).
+OUTREACH_EXPORT ZoneTransition zone_state_at(Instant instant, const std::string& zone);
+// Every transition in [from, to), in order.
+OUTREACH_EXPORT std::vector<ZoneTransition> zone_transitions(Instant from, Instant to, const std::string& zone);
 
 }  // namespace outreach
