@@ -7,6 +7,8 @@
 
 #include "schedule/audience.hpp"
 #include "commands.hpp"
+#include "control_status.hpp"
+#include "outreach/clock.hpp"
 #include "schedule/occurrences.hpp"
 #include "runtime_loading.hpp"
 #include "table.hpp"
@@ -47,6 +49,8 @@ int plan_command(const CommonOptions& common, Date from, Date to, Format format)
 
         std::vector<PlanRow> rows;
         std::map<const Step*, std::size_t> recipients_of_step;
+        std::optional<PlanControlNotes> control;  // pause and approval notes (control_status.cpp)
+        if (journal) control.emplace(runtime, *journal, campaign, SystemClock().now());
         for (const auto& o : occurrences) {
             if (o.due < begin || o.due >= end) continue;
             PlanRow row{&o, std::holds_alternative<TaskAction>(o.step->action) ? "task" : "letter", {}, 0, "planned", {}};
@@ -71,6 +75,8 @@ int plan_command(const CommonOptions& common, Date from, Date to, Format format)
                     row.reason = rec->second.reason;
                 } else if (enrolled && o.due < *enrolled) {
                     row.status = "before enrolment";
+                } else if (const std::string note = control->note(o); !note.empty()) {
+                    row.reason = note;
                 }
             }
             rows.push_back(std::move(row));

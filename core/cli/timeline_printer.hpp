@@ -15,6 +15,8 @@ public:
     TimelinePrinter(std::ostream& out, bool summary_only) : out_(out), summary_only_(summary_only) {}
     void occurrence_decided(const FiringReport& report) override;
     void delivery_retried(const DeliveryRecord& record) override;
+    void proof_sent(const PlannedOccurrence& occurrence, const Letter& proof) override;
+    void awaiting_approval(const PlannedOccurrence& occurrence, const std::string& reason) override;
 
     std::size_t letters() const { return letters_; }
     std::size_t tasks() const { return tasks_; }
