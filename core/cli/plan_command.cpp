@@ -78,6 +78,8 @@ int plan_command(const CommonOptions& common, Date from, Date to, Format format)
                 } else if (const std::string note = control->note(o); !note.empty()) {
                     row.reason = note;
                 }
+            } else if (campaign.approval_lead(*o.step)) {
+                row.reason = "needs approval";
             }
             rows.push_back(std::move(row));
         }

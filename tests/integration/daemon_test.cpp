@@ -497,6 +497,9 @@ TEST_CASE("Checked by - under the daemon - proof to staff - nothing before appro
     CHECK(count_files(scenario.outbox_new()) == 2);
     const auto waiting = run_outreach(cli_in(scenario, "status soon"));
     CHECK_THAT(waiting.output, Catch::Contains("awaiting approval since"));
+    const std::string day = iso_minute(due).substr(0, 10);
+    const auto plan = run_outreach("-c " + scenario.config().string() + " plan --from " + day + " --to " + day);
+    CHECK_THAT(plan.output, Catch::Contains("needs approval"));
 
     const auto approved = run_outreach(cli_in(scenario, "approve soon letter_1 --note \"read and checked\""));
     INFO(approved.output);
@@ -559,6 +562,9 @@ TEST_CASE("Checked by - a pause across a due time and a deadline - resume skips 
     CHECK_THAT(dry.output, Catch::Contains("2 fire, 1 skipped, 0 coalesced"));
     const auto status = run_outreach(cli_in(scenario, "status soon"));
     CHECK_THAT(status.output, Catch::Contains("PAUSED") && Catch::Contains("on resume"));
+    const auto plan = run_outreach("-c " + scenario.config().string() + " plan --from " +
+                                   iso_minute(yesterday_noon).substr(0, 10) + " --to " + iso_minute(due).substr(0, 10));
+    CHECK_THAT(plan.output, Catch::Contains("paused; on resume skipped: deadline"));
     std::this_thread::sleep_for(1s);
     CHECK(count_files(scenario.outbox_new()) == 0);  // the dry run changed nothing
 
