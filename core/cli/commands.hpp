@@ -41,6 +41,11 @@ CLI::App* register_status(CLI::App& app, CommonOptions& common, Action& action);
 CLI::App* register_history(CLI::App& app, CommonOptions& common, Action& action);
 CLI::App* register_preview(CLI::App& app, CommonOptions& common, Action& action);
 CLI::App* register_daemon(CLI::App& app, CommonOptions& common, Action& action);
+CLI::App* register_pause(CLI::App& app, CommonOptions& common, Action& action);
+CLI::App* register_resume(CLI::App& app, CommonOptions& common, Action& action);
+CLI::App* register_approve(CLI::App& app, CommonOptions& common, Action& action);
+CLI::App* register_reject(CLI::App& app, CommonOptions& common, Action& action);
+CLI::App* register_proof(CLI::App& app, CommonOptions& common, Action& action);
 
 // CLI11 option holding a YYYY-MM-DD date.
 CLI::Option* add_date_option(CLI::App* app, const std::string& name, Date& target, const std::string& help);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <iostream>
 #include <memory>
+#include <set>
 
 #include "commands.hpp"
 #include "journal/journal.hpp"
@@ -30,7 +31,7 @@ struct Event {
     Instant when;
     int order = 0;             // decisions, then letters, then responses of the same instant
     const Campaign* campaign = nullptr;
-    std::string type;          // decision | letter | task | response
+    std::string type;          // decision | letter | task | response | control
     std::string what;          // step id (decision: step and occurrence), or response kind and payload
     std::string state;         // alpha-3; empty for tasks
     std::string recipient;     // "Name <email>"; empty for responses
@@ -60,6 +61,17 @@ std::string resolve_state(const Runtime& runtime, const std::string& wanted) {
     return "";
 }
 
+// The operators' control actions from the audit trail (issue 12): pause,
+// resume, approve, reject and proofs, each with who did it. Not tied to a State.
+void collect_control_events(const Campaign& c, Journal& journal, std::vector<Event>& events) {
+    static const std::set<std::string> kControl = {"pause", "resume", "approve", "reject", "proof"};
+    for (const auto& a : journal.audit_trail(c.id())) {
+        if (!kControl.count(a.event)) continue;
+        events.push_back({a.at, 2, &c, "control", a.event, "", a.actor.empty() ? "scheduler" : "by " + a.actor,
+                          "recorded", a.detail});
+    }
+}
+
 std::vector<Event> collect(const Runtime& runtime, Journal& journal, const std::string& state) {
     std::vector<Event> events;
     for (const auto& c : runtime.campaigns) {
@@ -79,6 +91,7 @@ std::vector<Event> collect(const Runtime& runtime, Journal& journal, const std::
             events.push_back({r.response.at, 2, &c, "response", describe_response(&c, r.response), r.response.state,
                               "", "recorded", r.note});
         }
+        if (state.empty()) collect_control_events(c, journal, events);
     }
     std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
         return a.when != b.when ? a.when < b.when : a.order < b.order;
@@ -133,6 +146,7 @@ int history_command(const CommonOptions& common, const HistoryArgs& args) {
         std::string status = e.status;
         if (e.type != "response" && e.status != "delivered" && !e.detail.empty()) status += " (" + e.detail + ")";
         if (e.type == "response" && !e.detail.empty()) status += " (note: " + e.detail + ")";
+        if (e.type == "control") status = e.detail;
         // Notes, payloads and server replies are printed escaped: a note must not
         // be able to send escape sequences to the operator's terminal.
         std::vector<std::string> row{format_local(e.when, e.campaign->timezone()), e.campaign->id(),

@@ -43,7 +43,9 @@ int main(int argc, char** argv) {
     app.add_flag("-v,--verbose", verbose, "Log what the scheduler and plugin host do");
 
     Action action;
-    for (auto* add : {register_validate, register_plugins, register_plan, register_simulate, register_run, register_daemon, register_respond, register_status, register_history, register_preview})
+    for (auto* add : {register_validate, register_plugins, register_plan, register_simulate, register_run, register_daemon,
+                      register_respond, register_status, register_history, register_preview, register_pause,
+                      register_resume, register_approve, register_reject, register_proof})
         add(app, common, action);
 
     try {

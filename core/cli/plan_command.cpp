@@ -12,6 +12,7 @@
 #include "export/icalendar_writer.hpp"
 #include "outreach/clock.hpp"
 #include "outreach/version.hpp"
+#include "control_status.hpp"
 #include "runtime_loading.hpp"
 #include "safe_text.hpp"
 #include "schedule/audience.hpp"
@@ -54,8 +55,10 @@ std::vector<std::string> text_row(const Campaign& campaign, const PlanRow& r) {
             audience_text(campaign, o), std::to_string(r.recipients), status_text(r)};
 }
 
-CampaignPlan plan_campaign(const Campaign& campaign, Journal* journal, Date from, Date to) {
+CampaignPlan plan_campaign(const Runtime& runtime, const Campaign& campaign, Journal* journal, Date from, Date to) {
     CampaignPlan plan{&campaign, {}, {}};
+    std::optional<PlanControlNotes> control;  // pause and approval notes (control_status.cpp)
+    if (journal) control.emplace(runtime, *journal, campaign, SystemClock().now());
     const auto records = journal ? journal->responses(campaign.id()) : std::vector<ResponseRecord>{};
     const auto responses = responses_until(records, Instant::max());
     plan.occurrences = expand_occurrences(campaign, records);
@@ -88,7 +91,13 @@ CampaignPlan plan_campaign(const Campaign& campaign, Journal* journal, Date from
             plan.rows.push_back(std::move(row));
             continue;
         }
-        if (enrolled && o.due < *enrolled) row.status = "before enrolment";
+        if (enrolled && o.due < *enrolled) {
+            row.status = "before enrolment";
+        } else if (control) {
+            if (const std::string note = control->note(o); !note.empty()) row.reason = note;
+        } else if (campaign.approval_lead(*o.step)) {
+            row.reason = "needs approval";
+        }
         // Without responses, a campaign-wide step that asks no plugin predicate
         // addresses the same States at every occurrence: count them once.
         const Milestone* deadline = campaign.workflow.milestone(o.step->valid_until);
@@ -233,7 +242,7 @@ int plan_command(const CommonOptions& common, const PlanArgs& args) {
         std::cout << "{\"from\": \"" << format_date(args.from) << "\", \"to\": \"" << format_date(args.to)
                   << "\", \"campaigns\": [";
     for (const auto& campaign : runtime.campaigns) {
-        const CampaignPlan plan = plan_campaign(campaign, journal.get(), args.from, args.to);
+        const CampaignPlan plan = plan_campaign(runtime, campaign, journal.get(), args.from, args.to);
         switch (format) {
             case PlanFormat::Json:
                 // Streamed campaign by campaign: 10,000 campaigns need not sit in memory as JSON.

@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "config/config.hpp"
+#include "daemon/daemon_loop.hpp"
 #include "journal/journal.hpp"
 #include "outreach/clock.hpp"
 #include "config/input_limits.hpp"
@@ -29,16 +30,6 @@ std::string join(const std::vector<std::string>& items) {
     std::string out;
     for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
     return out;
-}
-
-// The daemon watches `<journal>.wake` with inotify (IN_CLOSE_WRITE / IN_ATTRIB):
-// touching it makes it re-plan at once, so a State that just answered is not
-// reminded by an occurrence computed before the answer.
-void wake_daemon(const std::filesystem::path& journal_file) {
-    const std::filesystem::path wake = journal_file.string() + ".wake";
-    { std::ofstream touch(wake, std::ios::app); }
-    std::error_code ignored;  // a missing wake-up only delays re-planning to the daemon's next timer
-    std::filesystem::last_write_time(wake, std::filesystem::file_time_type::clock::now(), ignored);
 }
 
 // Refuses a campaign id that is not configured before loading any plugin, so the
@@ -131,7 +122,9 @@ int respond_command(const CommonOptions& common, const RespondArgs& args) {
                       "response " + std::to_string(id) + ": " + what + (validated.note.empty() ? "" : "; note: " + validated.note));
         batch.commit();
     }
-    wake_daemon(journal_file);
+    // A running daemon re-plans at once, so a State that just answered is not
+    // reminded by an occurrence computed before the answer.
+    touch_wake_file(journal_file);
     std::cout << "Recorded for " << campaign->id() << " (response " << id << "): " << terminal_safe(what) << "\n";
     return kOk;
 }

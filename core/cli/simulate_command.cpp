@@ -3,6 +3,8 @@
 // With --responses, scripted answers are recorded as the clock passes their
 // dates, so a step only knows the answers given before it fires.
 #include <algorithm>
+#include <functional>
+#include <set>
 #include <iostream>
 
 #include "daemon/daemon_loop.hpp"
@@ -23,7 +25,33 @@ struct SimulateArgs {
     std::filesystem::path state_dir;
     std::vector<std::filesystem::path> response_files;
     bool summary = false;
+    std::vector<std::string> approve = {"all"};  // all | none | STEP...
 };
+
+// simulate --approve: which occurrences that wait for approval the simulation
+// approves on the spot. "all" (the default): the preview shows the season as it
+// goes once staff approve each proof; "none": as it goes if nobody does; step
+// ids: those steps only. Unknown step ids are refused.
+std::optional<std::function<bool(const PlannedOccurrence&)>> approval_policy(const std::vector<std::string>& choice,
+                                                                            const Runtime& runtime) {
+    if (choice.size() == 1 && choice.front() == "all") return [](const PlannedOccurrence&) { return true; };
+    if (choice.size() == 1 && choice.front() == "none") return [](const PlannedOccurrence&) { return false; };
+    std::set<std::string> steps;
+    for (const auto& id : choice) {
+        const bool known = std::any_of(runtime.campaigns.begin(), runtime.campaigns.end(), [&](const Campaign& c) {
+            const Step* step = c.step(id);
+            return step && c.approval_lead(*step);
+        });
+        if (!known) {
+            std::cerr << "error: --approve: '" << id
+                      << "' is not a step that requires approval in the simulated campaigns (give all, none or "
+                         "step ids)\n";
+            return std::nullopt;
+        }
+        steps.insert(id);
+    }
+    return [steps](const PlannedOccurrence& o) { return steps.count(o.step->id) > 0; };
+}
 
 // Feeds the scripted responses into the journal in date order as the virtual
 // clock reaches them; one already in the journal (a re-run) is not added again.
@@ -115,6 +143,8 @@ int simulate_command(const CommonOptions& common, const SimulateArgs& args) {
     }
     auto scripted = load_scripts(args.response_files, runtime);
     if (!scripted) return kInvalidInput;
+    auto approve = approval_policy(args.approve, runtime);
+    if (!approve) return kUsage;
 
     std::filesystem::create_directories(args.state_dir);
     // Two simulations on one state dir would race for the same letters.
@@ -131,6 +161,7 @@ int simulate_command(const CommonOptions& common, const SimulateArgs& args) {
     scheduler.set_batch_across_passes(true);
     TimelinePrinter timeline(std::cout, args.summary);
     scheduler.set_observer(&timeline);
+    scheduler.set_auto_approve(*approve, "simulate (--approve)");
     ScriptedResponses responses(std::move(*scripted), runtime, journal, std::cout);
     std::cout << "Simulating " << format_date(args.from) << " to " << format_date(args.to) << " (" << zone << ") into "
               << args.state_dir.string() << "\n";
@@ -183,6 +214,10 @@ CLI::App* register_simulate(CLI::App& app, CommonOptions& common, Action& action
                     "Response script (TOML, see docs/operators.md) replayed at its dates; repeatable")
         ->type_name("FILE");
     cmd->add_flag("--summary", args->summary, "One line per step occurrence instead of one per letter");
+    cmd->add_option("--approve", args->approve,
+                    "Steps requiring approval: approve all (default), none, or only these step ids, as each falls due")
+        ->type_name("all|none|STEP...")
+        ->capture_default_str();
     cmd->callback([&, args] { action = [&, args] { return simulate_command(common, *args); }; });
     return cmd;
 }

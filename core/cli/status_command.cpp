@@ -13,6 +13,7 @@
 #include "audience_text.hpp"
 #include "commands.hpp"
 #include "csv.hpp"
+#include "control_status.hpp"
 #include "journal/journal.hpp"
 #include "schedule/occurrences.hpp"
 #include "outreach/clock.hpp"
@@ -57,6 +58,7 @@ struct CampaignStatus {
         Instant last{};
     };
     std::map<std::string, LettersSent> letters_to;  // alpha-3 -> letters delivered to it (tasks excluded)
+    ControlStatus control;  // pause and approval (control_status.cpp)
 };
 
 CampaignStatus gather(const Campaign& campaign, Journal* journal, Instant now) {
@@ -195,6 +197,7 @@ void print_text(const std::vector<CampaignStatus>& all, Instant now, const std::
                                                      std::to_string(d.attempts + 1) + " at " +
                                                      (d.next_attempt ? format_local(*d.next_attempt, c.timezone()) : "?") +
                                                      (d.detail.empty() ? "" : " (" + d.detail + ")"))});
+        for (const auto& [label, text] : st.control.lines) details.add({label, text});
         for (const auto& d : st.failed)
             details.add({"  FAILED", terminal_safe(d.letter.idempotency_key + " to " + d.letter.to_email + " after " +
                                                    std::to_string(d.attempts) + " attempts: " + d.detail)});
@@ -336,7 +339,8 @@ nlohmann::json to_json(const std::vector<CampaignStatus>& all, Instant now) {
                              {"deliveries",
                               {{"delivered", st.delivered},
                                {"temporary_failure", delivery_list(st.retrying)},
-                               {"failed", delivery_list(st.failed)}}}});
+                               {"failed", delivery_list(st.failed)}}},
+                             {"control", st.control.json}});
     }
     return {{"as_of_utc", format_instant_utc(now)}, {"campaigns", campaigns}};
 }
@@ -366,7 +370,10 @@ int status_command(const CommonOptions& common, const StatusArgs& args) {
     if (std::filesystem::exists(journal_file)) journal = std::make_unique<Journal>(journal_file);
 
     std::vector<CampaignStatus> all;
-    for (const auto& campaign : runtime.campaigns) all.push_back(gather(campaign, journal.get(), now));
+    for (const auto& campaign : runtime.campaigns) {
+        all.push_back(gather(campaign, journal.get(), now));
+        if (journal) all.back().control = control_status(runtime, *journal, campaign, now);
+    }
     if (args.format == "json")
         std::cout << json_text(to_json(all, now)) << "\n";
     else if (args.format == "csv")

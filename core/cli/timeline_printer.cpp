@@ -73,4 +73,17 @@ void TimelinePrinter::delivery_retried(const DeliveryRecord& record) {
          << (record.detail.empty() ? "" : " (" + record.detail + ")") << "\n";
 }
 
+// Approval (issue 12): a proof line when it goes to staff, and one line when a
+// due step starts waiting for approval.
+void TimelinePrinter::proof_sent(const PlannedOccurrence& o, const Letter& proof) {
+    out_ << timeline_head(format_local(proof.scheduled, o.campaign->timezone()), o.campaign->id(), o.step->id)
+         << "  proof for approval to " << proof.to_email << " (" << o.id << " due "
+         << format_local(o.due, o.campaign->timezone()) << ")\n";
+}
+
+void TimelinePrinter::awaiting_approval(const PlannedOccurrence& o, const std::string& reason) {
+    out_ << timeline_head(format_local(o.due, o.campaign->timezone()), o.campaign->id(), o.step->id) << "  not sent: "
+         << reason << "\n";
+}
+
 }  // namespace outreach::cli

@@ -22,6 +22,8 @@ public:
         : out_(out), summary_only_(summary_only), zone_(std::move(zone)) {}
     void occurrence_decided(const FiringReport& report) override;
     void delivery_retried(const DeliveryRecord& record) override;
+    void proof_sent(const PlannedOccurrence& occurrence, const Letter& proof) override;
+    void awaiting_approval(const PlannedOccurrence& occurrence, const std::string& reason) override;
 
     // Delivered, retries that succeeded included.
     std::size_t letters() const { return letters_; }

@@ -3,7 +3,10 @@
 // loaded, each campaign's params validated, its roster filtered and its workflow
 // built and checked. A campaign with errors is reported and left out; the others
 // stay usable.
+#include <chrono>
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,6 +37,14 @@ struct Campaign {
         return CampaignContext{config.id, config.timezone, params, roster, log, config.file.parent_path()};
     }
     const Step* step(const std::string& id) const;
+    // Steps that wait for `outreach approve`, with their proof lead (from the
+    // campaign's `approval` and `[steps.<id>]` overrides; apply_step_settings).
+    std::map<std::string, std::chrono::minutes> approval_leads;
+    std::optional<std::chrono::minutes> approval_lead(const Step& step) const {
+        const auto it = approval_leads.find(step.id);
+        if (it == approval_leads.end()) return std::nullopt;
+        return it->second;
+    }
     std::vector<std::string> response_kind_names() const;
 };
 

@@ -25,6 +25,22 @@ void apply_step_settings(Campaign& campaign, Diagnostics& out) {
         }
         if (settings.enabled) step->enabled = *settings.enabled;
     }
+    apply_approval_settings(campaign);
+}
+
+void apply_approval_settings(Campaign& campaign) {
+    const CampaignConfig& config = campaign.config;
+    campaign.approval_leads.clear();
+    for (const auto& step : campaign.workflow.steps) {
+        bool required = config.approval_required;
+        std::chrono::minutes lead = config.approval_lead;
+        for (const StepSettings& settings : config.step_settings) {
+            if (settings.step != step.id) continue;
+            if (settings.approval_required) required = *settings.approval_required;
+            if (settings.approval_lead) lead = *settings.approval_lead;
+        }
+        if (required) campaign.approval_leads[step.id] = lead;
+    }
 }
 
 }  // namespace outreach

@@ -12,4 +12,9 @@ struct Campaign;
 // check_workflow().
 void apply_step_settings(Campaign& campaign, Diagnostics& out);
 
+// Which steps wait for approval, and their proof lead (Campaign::approval_leads):
+// the campaign's `approval`/`approval_lead`, overridden per step. Called by
+// apply_step_settings.
+void apply_approval_settings(Campaign& campaign);
+
 }  // namespace outreach

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdio>
@@ -83,8 +84,9 @@ public:
     }
 
     // `states` States with one addressee each (three with `all_roles`).
+    // `top`: extra top-level keys of the campaign file; `params`: extra [params] lines.
     void campaign(const std::string& id, WallClock::time_point first_due, int steps = 1, int states = 3,
-                  bool all_roles = false) {
+                  bool all_roles = false, const std::string& top = "", const std::string& params = "") {
         std::ostringstream roster;
         for (int i = 0; i < states; ++i) {
             const std::string code{static_cast<char>('A' + i / 676), static_cast<char>('A' + i / 26 % 26),
@@ -99,9 +101,10 @@ public:
                    "id = \"" + id + "\"\ntype = \"soon\"\ntimezone = \"UTC\"\naddressees = [" +
                        (all_roles ? "\"head_of_state\", \"foreign_minister\", \"permanent_representative\""
                                   : "\"foreign_minister\"") +
-                       "]\n[roster]\nfile = \"../rosters/" + id + ".toml\"\n[params]\nfirst_due = \"" +
-                       iso_minute(first_due) + "\"\nsteps = " + std::to_string(steps) + "\n");
+                       "]\n" + top + "[roster]\nfile = \"../rosters/" + id + ".toml\"\n[params]\nfirst_due = \"" +
+                       iso_minute(first_due) + "\"\nsteps = " + std::to_string(steps) + "\n" + params);
     }
+    void edit_template(const std::string& text) { write_file(dir_ / "templates/soon/letter.mustache", text); }
     void break_campaign(const std::string& id) {
         std::ofstream(dir_ / ("campaigns/" + id + ".toml"), std::ios::app) << "first_due = [\n";
     }
@@ -321,7 +324,7 @@ TEST_CASE("daemon delivers letters due seconds ahead on time and survives a brok
     CHECK(delivered_keys(scenario.outbox_new()).size() == 5);
 }
 
-TEST_CASE("daemon status names the next step; the wake file re-plans; idle costs no wake-ups", "[daemon]") {
+TEST_CASE("daemon status names the next step - the wake file re-plans - idle costs no wake-ups", "[daemon]") {
     Scenario scenario;
     const auto far = WallClock::now() + 24h * 365 * 5;
     scenario.campaign("later", far);
@@ -438,4 +441,201 @@ TEST_CASE("a daemon stopped mid-batch loses nothing and sends nothing twice", "[
     const auto keys = delivered_keys(scenario.outbox_new());
     CHECK(keys.size() == kLetters);
     CHECK(std::set<std::string>(keys.begin(), keys.end()).size() == kLetters);
+}
+
+// ---- human control under the daemon (issue 12) -----------------------------------
+
+namespace {
+
+std::string cli_in(const Scenario& scenario, const std::string& command) {
+    return "-c " + scenario.config().string() + " " + command + " --state-dir " + scenario.state().string();
+}
+
+std::size_t keys_with(const std::multiset<std::string>& keys, const std::string& part) {
+    return static_cast<std::size_t>(
+        std::count_if(keys.begin(), keys.end(), [&](const std::string& k) { return k.find(part) != std::string::npos; }));
+}
+
+// Letters (not proofs) of one step of campaign `soon`.
+std::size_t letters_of_step(const std::multiset<std::string>& keys, const std::string& step) {
+    return static_cast<std::size_t>(std::count_if(keys.begin(), keys.end(), [&](const std::string& k) {
+        return k.rfind("soon/" + step + "/", 0) == 0 && k.find("/proof/") == std::string::npos;
+    }));
+}
+
+std::string all_files_text(const fs::path& dir) {
+    std::string text;
+    for (const auto& entry : fs::directory_iterator(dir)) text += read_text(entry.path()) + "\n";
+    return text;
+}
+
+}  // namespace
+
+TEST_CASE("Checked by - under the daemon - proof to staff - nothing before approve - all after - an edit after approval "
+          "lapses it",
+          "[daemon][control]") {
+    Scenario scenario;
+    const auto due = next_minute(10s);
+    scenario.campaign("soon", due, 2, 3, false, "approval = \"required\"\n", "interval_minutes = 1\n");
+    NotifySocket notify(scenario.path("notify.sock"));
+    Daemon daemon(scenario, &notify);
+    REQUIRE(notify.wait_for("READY=1", 10s));
+    INFO(daemon.log());
+
+    // Both steps are within the default 48 h lead: their proofs go to staff at once.
+    REQUIRE(wait_until([&] { return count_files(scenario.outbox_new()) == 2; }, 10s));
+    auto keys = delivered_keys(scenario.outbox_new());
+    CHECK(letters_of_step(keys, "letter_1") == 0);
+    CHECK(keys_with(keys, "/proof/") == 2);
+    const std::string proofs = all_files_text(scenario.outbox_new());
+    CHECK_THAT(proofs, Catch::Contains("To: Staff <staff@example.org>"));
+    CHECK_THAT(proofs, Catch::Contains("[Proof for approval] soon letter_1"));
+    CHECK_THAT(proofs, Catch::Contains("3 letters to 3 States"));
+
+    // letter_1 falls due unapproved: nothing is sent; status says since when it waits.
+    std::this_thread::sleep_until(due + 3s);
+    CHECK(count_files(scenario.outbox_new()) == 2);
+    const auto waiting = run_outreach(cli_in(scenario, "status soon"));
+    CHECK_THAT(waiting.output, Catch::Contains("awaiting approval since"));
+    const std::string day = iso_minute(due).substr(0, 10);
+    const auto plan = run_outreach("-c " + scenario.config().string() + " plan --from " + day + " --to " + day);
+    CHECK_THAT(plan.output, Catch::Contains("needs approval"));
+
+    const auto approved = run_outreach(cli_in(scenario, "approve soon letter_1 --note \"read and checked\""));
+    INFO(approved.output);
+    REQUIRE(approved.exit_code == 0);
+    CHECK_THAT(approved.output, Catch::Contains("Approved by"));
+    REQUIRE(wait_until([&] { return count_files(scenario.outbox_new()) == 5; }, 10s));
+    CHECK(letters_of_step(delivered_keys(scenario.outbox_new()), "letter_1") == 3);
+
+    // letter_2 is approved, then its template edited before it is due: the
+    // approval lapses, a new proof goes out, no letter.
+    REQUIRE(run_outreach(cli_in(scenario, "approve soon letter_2")).exit_code == 0);
+    scenario.edit_template("Subject: {{step_id}} for {{state_name}}\n\nExcellency,\n\nA text nobody approved.\n");
+    std::this_thread::sleep_until(due + 60s + 4s);
+    keys = delivered_keys(scenario.outbox_new());
+    CHECK(keys.size() == 6);
+    CHECK(letters_of_step(keys, "letter_2") == 0);
+    CHECK(keys_with(keys, "soon/letter_2/") == 2);  // two proofs, of the old and the new content
+    CHECK(keys_with(keys, "/proof/") == 3);
+    CHECK_THAT(all_files_text(scenario.outbox_new()), Catch::Contains("A text nobody approved."));
+    const auto lapsed = run_outreach(cli_in(scenario, "status soon"));
+    CHECK_THAT(lapsed.output, Catch::Contains("approval lapsed"));
+
+    // The audit trail: who approved, when, the note.
+    const auto history = run_outreach(cli_in(scenario, "history soon"));
+    CHECK_THAT(history.output, Catch::Contains("control approve"));
+    CHECK_THAT(history.output, Catch::Contains("read and checked"));
+
+    daemon.signal(SIGTERM);
+    CHECK(daemon.wait_exit(5s) == 0);
+}
+
+TEST_CASE("Checked by - a pause across a due time and a deadline - resume skips the reminder - sends the others once",
+          "[daemon][control]") {
+    Scenario scenario;
+    const auto today = std::chrono::floor<std::chrono::days>(WallClock::now());
+    const auto yesterday_noon = today - 12h;
+    const auto due = next_minute(10s);
+    const auto interval = std::chrono::duration_cast<std::chrono::minutes>(due - yesterday_noon).count();
+    scenario.campaign("soon", yesterday_noon, 2, 3, false, "",
+                      "interval_minutes = " + std::to_string(interval) + "\nreminder_due = \"" +
+                          iso_minute(yesterday_noon + 1h) + "\"\ndeadline = \"" + iso_minute(today).substr(0, 10) +
+                          "\"\n");
+    enrolled_since(scenario, "soon", yesterday_noon - 1h);  // letter_1 and the reminder fell due while paused
+    const auto paused = run_outreach(cli_in(scenario, "pause soon --note \"hold for the Bureau\""));
+    INFO(paused.output);
+    REQUIRE(paused.exit_code == 0);
+
+    NotifySocket notify(scenario.path("notify.sock"));
+    Daemon daemon(scenario, &notify);
+    REQUIRE(notify.wait_for("READY=1", 10s));
+    INFO(daemon.log());
+    std::this_thread::sleep_until(due + 3s);  // letter_2 falls due during the pause
+    CHECK(count_files(scenario.outbox_new()) == 0);
+
+    const auto dry = run_outreach(cli_in(scenario, "resume soon --dry-run"));
+    INFO(dry.output);
+    CHECK(dry.exit_code == 0);
+    CHECK_THAT(dry.output, Catch::Contains("reminder") && Catch::Contains("skipped: deadline"));
+    CHECK_THAT(dry.output, Catch::Contains("letter_1") && Catch::Contains("fires late by"));
+    CHECK_THAT(dry.output, Catch::Contains("2 fire, 1 skipped, 0 coalesced"));
+    const auto status = run_outreach(cli_in(scenario, "status soon"));
+    CHECK_THAT(status.output, Catch::Contains("PAUSED") && Catch::Contains("on resume"));
+    const auto plan = run_outreach("-c " + scenario.config().string() + " plan --from " +
+                                   iso_minute(yesterday_noon).substr(0, 10) + " --to " + iso_minute(due).substr(0, 10));
+    CHECK_THAT(plan.output, Catch::Contains("paused; on resume skipped: deadline"));
+    std::this_thread::sleep_for(1s);
+    CHECK(count_files(scenario.outbox_new()) == 0);  // the dry run changed nothing
+
+    const auto resumed = run_outreach(cli_in(scenario, "resume soon"));
+    INFO(resumed.output);
+    REQUIRE(resumed.exit_code == 0);
+    REQUIRE(wait_until([&] { return count_files(scenario.outbox_new()) == 6; }, 10s));
+    const auto keys = delivered_keys(scenario.outbox_new());
+    CHECK(std::set<std::string>(keys.begin(), keys.end()).size() == 6);
+    CHECK(letters_of_step(keys, "letter_1") == 3);
+    CHECK(letters_of_step(keys, "letter_2") == 3);
+    CHECK(keys_with(keys, "reminder") == 0);
+
+    // A reload plans again from the journal: nothing is sent twice.
+    daemon.signal(SIGHUP);
+    REQUIRE(notify.wait_for("READY=1", 5s));
+    daemon.wait_until_quiet();
+    CHECK(count_files(scenario.outbox_new()) == 6);
+    daemon.signal(SIGTERM);
+    CHECK(daemon.wait_exit(5s) == 0);
+    {
+        outreach::Journal journal(scenario.journal());
+        const auto reminder = journal.occurrence("soon", "reminder", iso_minute(yesterday_noon + 1h).substr(0, 16));
+        REQUIRE(reminder);
+        CHECK(reminder->status == outreach::OccurrenceStatus::Skipped);
+        CHECK_THAT(reminder->reason, Catch::Contains("deadline"));
+    }
+    const auto history = run_outreach(cli_in(scenario, "history soon"));
+    CHECK_THAT(history.output, Catch::Contains("control pause") && Catch::Contains("hold for the Bureau"));
+    CHECK_THAT(history.output, Catch::Contains("control resume"));
+}
+
+TEST_CASE("control commands - refusals name the problem - test proofs are repeatable and never deliveries",
+          "[control][cli]") {
+    Scenario scenario;
+    scenario.campaign("soon", WallClock::now() + 24h * 30, 1, 3, false, "[steps.letter_1]\napproval = \"none\"\n");
+
+    const auto not_required = run_outreach(cli_in(scenario, "approve soon letter_1"));
+    CHECK(not_required.exit_code == 1);
+    CHECK_THAT(not_required.output, Catch::Contains("does not require approval"));
+    const auto unknown = run_outreach(cli_in(scenario, "approve soon leter_1"));
+    CHECK(unknown.exit_code == 1);
+    CHECK_THAT(unknown.output, Catch::Contains("did you mean 'letter_1'"));
+    CHECK(run_outreach(cli_in(scenario, "reject soon letter_1")).exit_code == 2);  // --reason is required
+    const auto past = run_outreach(cli_in(scenario, "pause soon --until 2001-01-01"));
+    CHECK(past.exit_code == 1);
+    CHECK_THAT(past.output, Catch::Contains("has passed"));
+    const auto two = run_outreach(cli_in(scenario, "proof soon letter_1 --to \"a@example.org,evil@example.net\""));
+    CHECK(two.exit_code == 1);
+    CHECK_THAT(two.output, Catch::Contains("not one e-mail address"));
+
+    for (int i = 0; i < 2; ++i) {
+        const auto sent = run_outreach(cli_in(scenario, "proof soon letter_1 --state AAB --to desk@example.org"));
+        INFO(sent.output);
+        REQUIRE(sent.exit_code == 0);
+    }
+    REQUIRE(count_files(scenario.outbox_new()) == 2);
+    const std::string text = all_files_text(scenario.outbox_new());
+    CHECK_THAT(text, Catch::Contains("desk@example.org"));
+    CHECK_THAT(text, Catch::Contains("[Test proof] soon letter_1"));
+    CHECK_THAT(text, Catch::Contains("letter_1 for State AAB"));
+    CHECK(keys_with(delivered_keys(scenario.outbox_new()), "proof/soon/letter_1/") == 2);
+    {
+        outreach::Journal journal(scenario.journal());
+        CHECK(journal.deliveries("soon").empty());
+        CHECK(journal.proofs("soon").size() == 2);
+    }
+    CHECK_THAT(run_outreach(cli_in(scenario, "history soon")).output, Catch::Contains("control proof"));
+
+    // A rejected occurrence is cancelled with its reason.
+    const auto rejected = run_outreach(cli_in(scenario, "reject soon letter_1 --reason \"wrong signatory\""));
+    CHECK(rejected.exit_code == 0);
+    CHECK_THAT(rejected.output, Catch::Contains("Rejected by"));
 }

@@ -33,6 +33,10 @@ public:
             {"first_due", outreach::OptionType::String, std::nullopt, true, "UTC minute of the first letter step"},
             {"steps", outreach::OptionType::Integer, std::int64_t{1}, false, "number of letter steps"},
             {"interval_minutes", outreach::OptionType::Integer, std::int64_t{1}, false, "minutes between steps"},
+            {"reminder_due", outreach::OptionType::String, std::string(), false,
+             "UTC minute of a `reminder` letter step that is valid until `deadline` (none when empty)"},
+            {"deadline", outreach::OptionType::String, std::string(), false,
+             "YYYY-MM-DD: the reminder's deadline (a deadline milestone, 00:00 UTC that day)"},
         };
     }
     outreach::Workflow build_workflow(const outreach::CampaignContext& context) const override {
@@ -57,6 +61,23 @@ public:
                                                outreach::LocalTime{static_cast<int>(minute_of_day / 60),
                                                                    static_cast<int>(minute_of_day % 60)}};
             step.action = outreach::LetterAction{"letter", {}};
+            workflow.steps.push_back(std::move(step));
+        }
+        if (const std::string reminder = context.params.string("reminder_due"); !reminder.empty()) {
+            const auto deadline = outreach::parse_date(context.params.string("deadline"));
+            if (!deadline) throw std::runtime_error("reminder_due needs deadline = \"YYYY-MM-DD\"");
+            workflow.milestones.push_back({"deadline", *deadline, true, "Reminders stop"});
+            const outreach::Instant due = parse_utc_minute(reminder);
+            const outreach::Date day = floor<days>(due);
+            const auto minute_of_day = duration_cast<minutes>(due - outreach::Instant(day)).count();
+            outreach::Step step;
+            step.id = "reminder";
+            step.description = "reminder before the deadline";
+            step.trigger = outreach::AtTrigger{"first", day - first_day,
+                                               outreach::LocalTime{static_cast<int>(minute_of_day / 60),
+                                                                   static_cast<int>(minute_of_day % 60)}};
+            step.action = outreach::LetterAction{"letter", {}};
+            step.valid_until = "deadline";
             workflow.steps.push_back(std::move(step));
         }
         return workflow;

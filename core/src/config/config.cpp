@@ -28,9 +28,11 @@ const std::vector<std::string> kSmtpKeys = {"host",          "port",         "se
                                             "ca_file"};
 const std::vector<std::string> kSmtpSecurity = {"starttls", "tls", "none"};
 const std::vector<std::string> kCampaignKeys = {"id",        "type",   "enabled", "timezone", "addressees",
-                                                "templates", "roster", "sender",  "params", "steps"};
+                                                "templates", "roster", "sender",  "params", "steps",
+                                                "approval", "approval_lead"};
 // Keys of a [steps.<step id>] table (StepSettings).
-const std::vector<std::string> kStepKeys = {"enabled"};
+const std::vector<std::string> kStepKeys = {"enabled", "approval", "approval_lead"};
+const std::vector<std::string> kApprovalValues = {"required", "none"};
 const std::vector<std::string> kRosterKeys = {"file", "status", "groups", "include", "exclude"};
 const std::vector<std::string> kAddresseeRoles = {"head_of_state", "foreign_minister", "permanent_representative"};
 const std::vector<std::string> kStateStatuses = {"member", "observer"};
@@ -451,6 +453,46 @@ void read_roster_section(FileReader& reader, const toml::table& root, CampaignCo
     read_codes("exclude", campaign.filter.exclude);
 }
 
+// `approval = "required" | "none"` in a campaign file or a [steps.<id>] table.
+std::optional<bool> read_approval(FileReader& reader, const toml::table& table, const std::string& prefix) {
+    const std::string field = dotted_field(prefix, "approval");
+    auto value = reader.string_at(table, "approval", field);
+    if (!value) return std::nullopt;
+    if (contains(kApprovalValues, *value)) return *value == "required";
+    const std::string hint = closest_match(*value, kApprovalValues);
+    reader.report(table.get("approval")->source(), field,
+                  "unknown approval '" + *value + "' (" +
+                      (hint.empty() ? "expected " + join_quoted(kApprovalValues) : "did you mean '" + hint + "'?") + ")");
+    return std::nullopt;
+}
+
+// `approval_lead = "2d"`: a whole number of days (d), hours (h) or minutes (m),
+// from 1 minute to 90 days: how long before a step is due its proof goes to staff.
+std::optional<std::chrono::minutes> read_approval_lead(FileReader& reader, const toml::table& table,
+                                                       const std::string& prefix) {
+    const std::string field = dotted_field(prefix, "approval_lead");
+    auto text = reader.string_at(table, "approval_lead", field);
+    if (!text) return std::nullopt;
+    const auto bad = [&](const std::string& why) {
+        reader.report(table.get("approval_lead")->source(), field,
+                      "approval_lead '" + *text + "' " + why +
+                          " (expected a whole number of days, hours or minutes: \"2d\", \"36h\", \"90m\")");
+        return std::nullopt;
+    };
+    if (text->size() < 2 || text->size() > 8) return bad("is malformed");
+    const char unit = text->back();
+    const std::string digits = text->substr(0, text->size() - 1);
+    if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) return bad("is malformed");
+    const long long n = std::stoll(digits);
+    long long minutes = 0;
+    if (unit == 'd') minutes = n * 24 * 60;
+    else if (unit == 'h') minutes = n * 60;
+    else if (unit == 'm') minutes = n;
+    else return bad("has an unknown unit");
+    if (minutes < 1 || minutes > 90LL * 24 * 60) return bad("is out of range (1 minute to 90 days)");
+    return std::chrono::minutes(minutes);
+}
+
 // [steps.<step id>] tables. Which step ids exist is the plugin's business: checked
 // in runtime.cpp once the workflow is built.
 void read_step_settings(FileReader& reader, const toml::table& root, CampaignConfig& campaign) {
@@ -469,6 +511,8 @@ void read_step_settings(FileReader& reader, const toml::table& root, CampaignCon
         settings.at = SourcePosition{static_cast<int>(key.source().begin.line), static_cast<int>(key.source().begin.column)};
         reader.check_known_keys(*table, kStepKeys, field);
         settings.enabled = reader.boolean_at(*table, "enabled", dotted_field(field, "enabled"));
+        settings.approval_required = read_approval(reader, *table, field);
+        settings.approval_lead = read_approval_lead(reader, *table, field);
         campaign.step_settings.push_back(std::move(settings));
     }
 }
@@ -536,6 +580,8 @@ std::optional<CampaignConfig> read_campaign(const fs::path& file, const GlobalCo
     read_roster_section(reader, root, campaign);
     reader.read_sender(root, "", campaign.sender);
     read_step_settings(reader, root, campaign);
+    if (auto required = read_approval(reader, root, "")) campaign.approval_required = *required;
+    if (auto lead = read_approval_lead(reader, root, "")) campaign.approval_lead = *lead;
 
     if (toml::node* params = root.get("params")) {
         // Moved, not copied: toml++ drops source positions on copy, and

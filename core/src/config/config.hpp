@@ -2,6 +2,7 @@
 // Operator configuration: config/outreach.toml plus one TOML file per campaign.
 // Loading never stops at the first problem: every problem becomes a Diagnostic.
 // Relative paths are resolved against the directory of the file that names them.
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -68,6 +69,9 @@ struct StepSettings {
     std::string step;                 // the id as written
     SourcePosition at;                // the table's position
     std::optional<bool> enabled;      // false: the step never fires
+    // approval = "required" | "none": overrides the campaign's `approval`.
+    std::optional<bool> approval_required;
+    std::optional<std::chrono::minutes> approval_lead;  // overrides the campaign's `approval_lead`
 };
 
 struct CampaignConfig {
@@ -83,6 +87,11 @@ struct CampaignConfig {
     SenderConfig sender;                  // defaults to the global sender
     toml::table params;                   // raw; validated against the plugin's options
     std::vector<StepSettings> step_settings;  // [steps.<id>], in file order
+    // Four-eyes control: `approval = "required"` makes every step wait for
+    // `outreach approve` (a step's own `approval` overrides it); the proof goes to
+    // staff `approval_lead` ("2d", "36h", "90m") before the step is due.
+    bool approval_required = false;
+    std::chrono::minutes approval_lead{std::chrono::hours(48)};
     // The roster filter's entries as written, with their positions, for the
     // checks that need the roster itself (check_roster_filter).
     struct FilterEntry {

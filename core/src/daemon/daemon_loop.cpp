@@ -232,6 +232,14 @@ JournalLock::~JournalLock() { close_if_open(fd_); }
 
 fs::path wake_file_for(const fs::path& journal) { return fs::path(journal.string() + ".wake"); }
 
+void touch_wake_file(const fs::path& journal) {
+    const fs::path wake = wake_file_for(journal);
+    const int fd = ::open(wake.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0600);
+    if (fd < 0) return;
+    ::futimens(fd, nullptr);  // IN_ATTRIB even when the file existed
+    ::close(fd);              // IN_CLOSE_WRITE
+}
+
 // ---- the loop -------------------------------------------------------------------
 
 DaemonLoop::DaemonLoop(GenerationFactory factory, Journal& journal, const Clock& clock,
@@ -446,11 +454,20 @@ bool DaemonLoop::wake_file_touched() {
 }
 
 std::string DaemonLoop::describe_next(Instant due) {
-    if (const auto next = generation_.scheduler->next_occurrence(); next && next->due == due)
-        return "next: " + next->campaign->id() + " " + next->step->id + " at " +
+    const auto next = generation_.scheduler->next_occurrence();
+    if (next && generation_.scheduler->planner().next_instant() == due) {
+        if (next->due == due)
+            return "next: " + next->campaign->id() + " " + next->step->id + " at " +
+                   format_local_with_zone(due, next->campaign->timezone());
+        if (next->due > due)  // a step that requires approval: its proof goes out first
+            return "next: proof of " + next->campaign->id() + " " + next->step->id + " at " +
+                   format_local_with_zone(due, next->campaign->timezone());
+        // Past due and awaiting approval (or a proof to retry): judged again then.
+        return "next: " + next->campaign->id() + " " + next->step->id + " (awaiting approval) checked again at " +
                format_local_with_zone(due, next->campaign->timezone());
-    return "next: retry of failed deliveries at " +
-           format_local_with_zone(due, generation_.runtime->config.global.timezone);
+    }
+    if (journal_.next_retry() == due) return "next: retry of failed deliveries at " + format_local_with_zone(due, generation_.runtime->config.global.timezone);
+    return "next: end of a pause (pause --until) at " + format_local_with_zone(due, generation_.runtime->config.global.timezone);
 }
 
 }  // namespace outreach

@@ -72,6 +72,11 @@ private:
 // `<journal>.wake`: `outreach respond` touches it after recording a response, so a
 // running daemon re-plans at once.
 OUTREACH_EXPORT std::filesystem::path wake_file_for(const std::filesystem::path& journal);
+// Touches `<journal>.wake` (created 0600 if missing, never through a symlink):
+// what `respond`, `pause`, `resume`, `approve` and `reject` do after recording,
+// so that a running daemon re-plans at once. A failure only delays the daemon
+// to its next timer, so it is not an error.
+OUTREACH_EXPORT void touch_wake_file(const std::filesystem::path& journal);
 
 // Everything built from one reading of the configuration. Replaced as a whole on
 // SIGHUP; members are destroyed in reverse order (scheduler, channel, runtime).

@@ -49,7 +49,30 @@ CREATE TABLE IF NOT EXISTS responses(
 CREATE INDEX IF NOT EXISTS responses_by_campaign ON responses(campaign, at_utc);
 CREATE TABLE IF NOT EXISTS audit(
   id INTEGER PRIMARY KEY AUTOINCREMENT,
-  at_utc INTEGER NOT NULL, campaign TEXT NOT NULL, event TEXT NOT NULL, detail TEXT NOT NULL);
+  at_utc INTEGER NOT NULL, campaign TEXT NOT NULL, event TEXT NOT NULL, detail TEXT NOT NULL,
+  actor TEXT NOT NULL DEFAULT '');
+CREATE INDEX IF NOT EXISTS audit_by_campaign ON audit(campaign, at_utc);
+)SQL";
+
+// Tables added by schema version 2 (human control: pause, approval, proofs).
+// Created with IF NOT EXISTS, so the same text serves new and migrated journals.
+constexpr const char* kControlSchema = R"SQL(
+CREATE TABLE IF NOT EXISTS pauses(
+  campaign TEXT PRIMARY KEY,
+  since_utc INTEGER NOT NULL, until_utc INTEGER,
+  by_user TEXT NOT NULL, note TEXT NOT NULL DEFAULT '');
+CREATE TABLE IF NOT EXISTS approvals(
+  campaign TEXT NOT NULL, step TEXT NOT NULL, occurrence TEXT NOT NULL,
+  decision TEXT NOT NULL CHECK(decision IN ('approved','rejected')),
+  content_hash TEXT NOT NULL, by_user TEXT NOT NULL, at_utc INTEGER NOT NULL, note TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY(campaign, step, occurrence));
+CREATE TABLE IF NOT EXISTS proofs(
+  key TEXT PRIMARY KEY,
+  campaign TEXT NOT NULL, step TEXT NOT NULL, occurrence TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK(kind IN ('scheduled','test')),
+  content_hash TEXT NOT NULL, to_email TEXT NOT NULL, by_user TEXT NOT NULL DEFAULT '',
+  sent_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS proofs_by_campaign ON proofs(campaign, sent_at);
 )SQL";
 
 std::int64_t seconds(Instant t) { return t.time_since_epoch().count(); }
@@ -191,14 +214,27 @@ Journal::Journal(const std::filesystem::path& file) {
                                    "); restore it from a backup before running outreach again");
         }
         sqlite::Transaction tx(*db_);
+        const bool has_meta = db_->prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").step();
+        std::string version;
+        if (has_meta) {
+            auto v = db_->prepare("SELECT value FROM meta WHERE key = 'schema_version'");
+            if (v.step()) version = v.text(0);
+        }
+        if (version == "1") {
+            // Version 1 -> 2: the audit trail names who acted; the control tables are new.
+            db_->exec("ALTER TABLE audit ADD COLUMN actor TEXT NOT NULL DEFAULT ''");
+            db_->prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'")
+                .bind(1, std::to_string(kSchemaVersion))
+                .run();
+            version = std::to_string(kSchemaVersion);
+        }
+        // A journal of another (newer) version is left exactly as it is.
+        if (!version.empty() && version != std::to_string(kSchemaVersion))
+            throw std::runtime_error(file.string() + ": journal schema version " + version + ", this outreach uses " +
+                                     std::to_string(kSchemaVersion));
         db_->exec(kSchema);
-        auto q = db_->prepare("SELECT value FROM meta WHERE key = 'schema_version'");
-        if (q.step()) {
-            const std::string version = q.text(0);
-            if (version != std::to_string(kSchemaVersion))
-                throw std::runtime_error(file.string() + ": journal schema version " + version +
-                                         ", this outreach uses " + std::to_string(kSchemaVersion));
-        } else {
+        db_->exec(kControlSchema);
+        if (version.empty()) {
             db_->prepare("INSERT INTO meta(key, value) VALUES('schema_version', ?)")
                 .bind(1, std::to_string(kSchemaVersion))
                 .run();
@@ -403,13 +439,146 @@ std::int64_t Journal::last_response_id() {
     return q.step() ? q.integer(0) : 0;
 }
 
-void Journal::audit(Instant at, const std::string& campaign, const std::string& event, const std::string& detail) {
-    db_->prepare("INSERT INTO audit(at_utc, campaign, event, detail) VALUES(?, ?, ?, ?)")
+void Journal::audit(Instant at, const std::string& campaign, const std::string& event, const std::string& detail,
+                    const std::string& actor) {
+    db_->prepare("INSERT INTO audit(at_utc, campaign, event, detail, actor) VALUES(?, ?, ?, ?, ?)")
         .bind(1, seconds(at))
         .bind(2, campaign)
         .bind(3, event)
         .bind(4, detail)
+        .bind(5, actor)
         .run();
+}
+
+std::vector<AuditRecord> Journal::audit_trail(const std::string& campaign) {
+    auto q = db_->prepare("SELECT at_utc, campaign, event, detail, actor FROM audit WHERE campaign = ? ORDER BY at_utc, id");
+    q.bind(1, campaign);
+    std::vector<AuditRecord> out;
+    while (q.step()) out.push_back({instant(q.integer(0)), q.text(1), q.text(2), q.text(3), q.text(4)});
+    return out;
+}
+
+// ---- human control: pauses, approvals, proofs ----------------------------------
+
+namespace {
+PauseRecord read_pause(const sqlite::Statement& q) {
+    PauseRecord r{q.text(0), instant(q.integer(1)), std::nullopt, q.text(3), q.text(4)};
+    if (auto until = q.optional_integer(2)) r.until = instant(*until);
+    return r;
+}
+
+ApprovalRecord read_approval(const sqlite::Statement& q) {
+    return ApprovalRecord{q.text(0),
+                          q.text(1),
+                          q.text(2),
+                          q.text(3) == "rejected" ? ApprovalRecord::Decision::Rejected : ApprovalRecord::Decision::Approved,
+                          q.text(4),
+                          q.text(5),
+                          instant(q.integer(6)),
+                          q.text(7)};
+}
+
+ProofRecord read_proof(const sqlite::Statement& q) {
+    return ProofRecord{q.text(0), q.text(1), q.text(2), q.text(3), q.text(4), q.text(5), q.text(6), q.text(7),
+                       instant(q.integer(8))};
+}
+
+constexpr const char* kPauseColumns = "campaign, since_utc, until_utc, by_user, note";
+constexpr const char* kApprovalColumns = "campaign, step, occurrence, decision, content_hash, by_user, at_utc, note";
+constexpr const char* kProofColumns = "key, campaign, step, occurrence, kind, content_hash, to_email, by_user, sent_at";
+}  // namespace
+
+void Journal::pause(const PauseRecord& r) {
+    db_->prepare(std::string("INSERT OR REPLACE INTO pauses(") + kPauseColumns + ") VALUES(?, ?, ?, ?, ?)")
+        .bind(1, r.campaign)
+        .bind(2, seconds(r.since))
+        .bind(3, r.until ? std::optional<std::int64_t>(seconds(*r.until)) : std::nullopt)
+        .bind(4, r.by)
+        .bind(5, r.note)
+        .run();
+}
+
+bool Journal::resume(const std::string& campaign) {
+    const bool paused = pause_of(campaign).has_value();
+    db_->prepare("DELETE FROM pauses WHERE campaign = ?").bind(1, campaign).run();
+    return paused;
+}
+
+std::optional<PauseRecord> Journal::pause_of(const std::string& campaign) {
+    auto q = db_->prepare(std::string("SELECT ") + kPauseColumns + " FROM pauses WHERE campaign = ?");
+    q.bind(1, campaign);
+    if (q.step()) return read_pause(q);
+    return std::nullopt;
+}
+
+std::vector<PauseRecord> Journal::pauses() {
+    auto q = db_->prepare(std::string("SELECT ") + kPauseColumns + " FROM pauses ORDER BY campaign");
+    std::vector<PauseRecord> out;
+    while (q.step()) out.push_back(read_pause(q));
+    return out;
+}
+
+void Journal::record_approval(const ApprovalRecord& r) {
+    db_->prepare(std::string("INSERT OR REPLACE INTO approvals(") + kApprovalColumns + ") VALUES(?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(1, r.campaign)
+        .bind(2, r.step)
+        .bind(3, r.occurrence)
+        .bind(4, std::string(r.decision == ApprovalRecord::Decision::Rejected ? "rejected" : "approved"))
+        .bind(5, r.content_hash)
+        .bind(6, r.by)
+        .bind(7, seconds(r.at))
+        .bind(8, r.note)
+        .run();
+}
+
+std::vector<ApprovalRecord> Journal::approvals() {
+    auto q = db_->prepare(std::string("SELECT ") + kApprovalColumns + " FROM approvals");
+    std::vector<ApprovalRecord> out;
+    while (q.step()) out.push_back(read_approval(q));
+    return out;
+}
+
+std::vector<ApprovalRecord> Journal::approvals(const std::string& campaign) {
+    auto q = db_->prepare(std::string("SELECT ") + kApprovalColumns + " FROM approvals WHERE campaign = ? ORDER BY at_utc");
+    q.bind(1, campaign);
+    std::vector<ApprovalRecord> out;
+    while (q.step()) out.push_back(read_approval(q));
+    return out;
+}
+
+void Journal::record_proof(const ProofRecord& r) {
+    db_->prepare(std::string("INSERT OR REPLACE INTO proofs(") + kProofColumns + ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(1, r.key)
+        .bind(2, r.campaign)
+        .bind(3, r.step)
+        .bind(4, r.occurrence)
+        .bind(5, r.kind)
+        .bind(6, r.content_hash)
+        .bind(7, r.to_email)
+        .bind(8, r.by)
+        .bind(9, seconds(r.sent_at))
+        .run();
+}
+
+std::optional<ProofRecord> Journal::proof(const std::string& key) {
+    auto q = db_->prepare(std::string("SELECT ") + kProofColumns + " FROM proofs WHERE key = ?");
+    q.bind(1, key);
+    if (q.step()) return read_proof(q);
+    return std::nullopt;
+}
+
+std::vector<ProofRecord> Journal::proofs(const std::string& campaign) {
+    auto q = db_->prepare(std::string("SELECT ") + kProofColumns + " FROM proofs WHERE campaign = ? ORDER BY sent_at, rowid");
+    q.bind(1, campaign);
+    std::vector<ProofRecord> out;
+    while (q.step()) out.push_back(read_proof(q));
+    return out;
+}
+
+std::int64_t Journal::count_test_proofs(const std::string& campaign) {
+    auto q = db_->prepare("SELECT COUNT(*) FROM proofs WHERE campaign = ? AND kind = 'test'");
+    q.bind(1, campaign);
+    return q.step() ? q.integer(0) : 0;
 }
 
 }  // namespace outreach

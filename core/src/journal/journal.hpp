@@ -43,6 +43,49 @@ struct DeliveryRecord {
     Instant updated_at;
 };
 
+// A campaign paused by an operator (`outreach pause`): nothing of it fires while
+// the pause is active, i.e. until `resume` removes it or `until` passes.
+struct PauseRecord {
+    std::string campaign;
+    Instant since;
+    std::optional<Instant> until;
+    std::string by;    // OS user who paused it
+    std::string note;
+    bool active_at(Instant now) const { return !until || now < *until; }
+};
+
+// An operator's decision on an occurrence that requires approval (`outreach
+// approve` / `reject`). An approval holds only for the content it was given for
+// (content_hash); a rejection cancels the occurrence whatever the content.
+struct ApprovalRecord {
+    enum class Decision { Approved, Rejected };
+    std::string campaign, step, occurrence;
+    Decision decision = Decision::Approved;
+    std::string content_hash;
+    std::string by;
+    Instant at;
+    std::string note;  // the approver's note, or the reason of a rejection
+};
+
+// A proof sent to staff: by the scheduler before a step requiring approval is due
+// ("scheduled", one per occurrence and content), or on demand (`outreach proof`,
+// "test"). Never a delivery of the step.
+struct ProofRecord {
+    std::string key;  // scheduled: campaign/step/occurrence/proof/<hash>; test: proof/campaign/step/<n>
+    std::string campaign, step, occurrence;
+    std::string kind;  // scheduled | test
+    std::string content_hash;
+    std::string to_email;
+    std::string by;
+    Instant sent_at;
+};
+
+// One entry of the audit trail.
+struct AuditRecord {
+    Instant at;
+    std::string campaign, event, detail, actor;
+};
+
 struct ResponseRecord {
     std::int64_t id = 0;
     std::string campaign;
@@ -53,7 +96,8 @@ struct ResponseRecord {
 
 class OUTREACH_EXPORT Journal {
 public:
-    static constexpr int kSchemaVersion = 1;
+    // 2: pauses, approvals, proofs, audit.actor (a version-1 journal is migrated on open).
+    static constexpr int kSchemaVersion = 2;
     // Creates the file and schema if needed; throws std::runtime_error naming the
     // file when it is not a database, is corrupt or has another schema version.
     explicit Journal(const std::filesystem::path& file);
@@ -106,7 +150,27 @@ public:
     std::vector<ResponseRecord> responses_since(std::int64_t after_id);
     std::int64_t last_response_id();
 
-    void audit(Instant at, const std::string& campaign, const std::string& event, const std::string& detail);
+    // `actor`: the OS user of an operator's action; empty for the scheduler's own entries.
+    void audit(Instant at, const std::string& campaign, const std::string& event, const std::string& detail,
+               const std::string& actor = {});
+    std::vector<AuditRecord> audit_trail(const std::string& campaign);
+
+    // Pauses (one per campaign at most; `pause` replaces an earlier one).
+    void pause(const PauseRecord& record);
+    bool resume(const std::string& campaign);  // false when it was not paused
+    std::optional<PauseRecord> pause_of(const std::string& campaign);
+    std::vector<PauseRecord> pauses();  // every campaign's (one query, for the scheduler)
+
+    // Approvals: the latest decision per occurrence.
+    void record_approval(const ApprovalRecord& record);
+    std::vector<ApprovalRecord> approvals();  // every campaign's (one query, for the scheduler)
+    std::vector<ApprovalRecord> approvals(const std::string& campaign);
+
+    void record_proof(const ProofRecord& record);
+    std::optional<ProofRecord> proof(const std::string& key);
+    // In the order they were sent.
+    std::vector<ProofRecord> proofs(const std::string& campaign);
+    std::int64_t count_test_proofs(const std::string& campaign);
 
 private:
     std::unique_ptr<sqlite::Database> db_;

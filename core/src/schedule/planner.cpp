@@ -64,12 +64,17 @@ void Planner::add(CampaignPlan& plan, PlannedOccurrence occurrence) {
     plan.by_key.emplace(k, &o);
     if (plan.decisions.count(k)) return;
     if (plan.enrolled && o.due < *plan.enrolled) return;  // before enrolment: never sent
-    index(plan, o);
+    index(plan, o, index_instant(o));
 }
 
-void Planner::index(CampaignPlan& plan, const PlannedOccurrence& o) {
+Instant Planner::index_instant(const PlannedOccurrence& o) {
+    if (const auto lead = o.campaign->approval_lead(*o.step)) return o.due - *lead;
+    return o.due;
+}
+
+void Planner::index(CampaignPlan& plan, const PlannedOccurrence& o, Instant at) {
     if (entry_of_.count(&o)) return;
-    const auto it = index_.insert(Entry{o.due, plan.number, plan.step_order.at(o.step), sequence_++, &o}).first;
+    const auto it = index_.insert(Entry{at, plan.number, plan.step_order.at(o.step), sequence_++, &o}).first;
     entry_of_.emplace(&o, it);
 }
 
@@ -115,6 +120,11 @@ void Planner::enrol_new_campaigns(Instant now) {
 
 const PlannedOccurrence* Planner::next() const { return index_.empty() ? nullptr : index_.begin()->occurrence; }
 
+std::optional<Instant> Planner::next_instant() const {
+    if (index_.empty()) return std::nullopt;
+    return index_.begin()->due;
+}
+
 std::vector<const PlannedOccurrence*> Planner::take_due(Instant now) {
     std::vector<const PlannedOccurrence*> due;
     while (!index_.empty() && index_.begin()->due <= now) {
@@ -125,8 +135,14 @@ std::vector<const PlannedOccurrence*> Planner::take_due(Instant now) {
     return due;
 }
 
-void Planner::put_back(const PlannedOccurrence* occurrence) {
-    index(plans_[by_id_.at(occurrence->campaign->id())], *occurrence);
+void Planner::put_back(const PlannedOccurrence* occurrence) { put_back_at(occurrence, index_instant(*occurrence)); }
+
+void Planner::put_back_at(const PlannedOccurrence* occurrence, Instant at) {
+    if (auto it = entry_of_.find(occurrence); it != entry_of_.end()) {
+        index_.erase(it->second);
+        entry_of_.erase(it);
+    }
+    index(plans_[by_id_.at(occurrence->campaign->id())], *occurrence, at);
 }
 
 void Planner::record_decision(const PlannedOccurrence& o, OccurrenceStatus status) {

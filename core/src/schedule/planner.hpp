@@ -34,11 +34,19 @@ public:
 
     // The earliest undecided occurrence, O(1); nullptr when none.
     const PlannedOccurrence* next() const;
+    // When the first entry of the index is to be taken (its due instant, or
+    // earlier for a proof, or when an awaited occurrence is judged again).
+    std::optional<Instant> next_instant() const;
     // Removes from the index and returns every undecided occurrence due by `now`,
     // in due order (then campaign, then step order).
     std::vector<const PlannedOccurrence*> take_due(Instant now);
-    // Back into the index (decided in a later pass).
+    // Back into the index (decided in a later pass), at its index instant.
     void put_back(const PlannedOccurrence* occurrence);
+    // Into the index at `at` instead (moved there if it is indexed already).
+    void put_back_at(const PlannedOccurrence* occurrence, Instant at);
+    // When an occurrence is taken from the index: its due instant, or for a step
+    // that requires approval, its approval lead earlier (the proof goes out then).
+    static Instant index_instant(const PlannedOccurrence& occurrence);
 
     void record_decision(const PlannedOccurrence& occurrence, OccurrenceStatus status);
     std::optional<OccurrenceStatus> decision(const Campaign& campaign, const std::string& step,
@@ -82,7 +90,7 @@ private:
     CampaignPlan* plan_of(const std::string& campaign_id);
     const CampaignPlan& plan_of(const Campaign& campaign) const;
     void add(CampaignPlan& plan, PlannedOccurrence occurrence);
-    void index(CampaignPlan& plan, const PlannedOccurrence& occurrence);
+    void index(CampaignPlan& plan, const PlannedOccurrence& occurrence, Instant at);
     void add_response(CampaignPlan& plan, ResponseRecord response);
 
     Journal& journal_;

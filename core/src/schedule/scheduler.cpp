@@ -7,32 +7,25 @@
 #include <map>
 #include <unordered_set>
 
+#include "control/operator_identity.hpp"
+#include "control/proof.hpp"
 #include "delivery/letter_composer.hpp"
 #include "schedule/audience.hpp"
 #include "time/timezone.hpp"
 
 namespace outreach {
-namespace {
-
-std::string format_duration(std::chrono::seconds d) {
-    const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(d).count();
-    if (minutes < 120) return std::to_string(minutes) + " min";
-    const auto hours = minutes / 60;
-    if (hours < 72) return std::to_string(hours) + " h";
-    return std::to_string(hours / 24) + " days";
-}
-
-bool coalesces(const Step& step) { return std::holds_alternative<EveryTrigger>(step.trigger); }
-
-bool answered(const std::vector<Response>& responses, const std::string& state, const std::string& kind) {
-    return std::any_of(responses.begin(), responses.end(),
-                       [&](const Response& r) { return r.state == state && r.kind == kind; });
-}
-
-}  // namespace
 
 Scheduler::Scheduler(const Runtime& runtime, Journal& journal, const Clock& clock, Channel& channel)
-    : runtime_(runtime), journal_(journal), clock_(clock), channel_(channel), planner_(runtime, journal) {}
+    : runtime_(runtime),
+      journal_(journal),
+      clock_(clock),
+      channel_(channel),
+      planner_(runtime, journal),
+      approvals_(journal),
+      rules_(planner_, approvals_) {
+    approvals_.reload();
+    for (auto& pause : journal_.pauses()) pauses_.emplace(pause.campaign, std::move(pause));
+}
 
 Scheduler::~Scheduler() {
     try {
@@ -65,7 +58,13 @@ std::optional<PlannedOccurrence> Scheduler::next_occurrence() {
 std::optional<Instant> Scheduler::next_due() {
     planner_.refresh();
     std::optional<Instant> best = journal_.next_retry();
-    if (const PlannedOccurrence* next = planner_.next(); next && (!best || next->due < *best)) best = next->due;
+    if (const auto at = planner_.next_instant(); at && (!best || *at < *best)) best = *at;
+    // A pause that ends by itself (`pause --until`) releases what it held then.
+    for (const auto& [campaign, held] : held_) {
+        const auto pause = pauses_.find(campaign);
+        if (held.empty() || pause == pauses_.end() || !pause->second.until) continue;
+        if (!best || *pause->second.until < *best) best = *pause->second.until;
+    }
     return best;
 }
 
@@ -97,27 +96,125 @@ std::vector<FiringReport> Scheduler::run_due() {
     const Instant now = clock_.now();
     planner_.refresh();
     planner_.enrol_new_campaigns(now);
-    const auto due = planner_.take_due(now);
+    refresh_controls(now);
+    const auto taken = planner_.take_due(now);
 
-    // Missed occurrences of one recurring series collapse into its latest.
-    std::map<std::pair<const Campaign*, std::string>, const PlannedOccurrence*> latest;
-    for (const PlannedOccurrence* o : due)
-        if (coalesces(*o->step)) latest[{o->campaign, o->series()}] = o;
+    std::vector<const PlannedOccurrence*> due;
+    for (const PlannedOccurrence* o : taken) {
+        if (paused(*o->campaign, now)) {
+            awaiting_.erase(o);
+            held_[o->campaign->id()].push_back(o);  // undecided: decided by its own rules at resume
+        } else if (o->due > now) {
+            prepare_approval(*o, now);
+        } else {
+            due.push_back(o);
+        }
+    }
 
     std::vector<FiringReport> reports;
-    for (const PlannedOccurrence* o : due) {
-        if (coalesces(*o->step)) {
-            const PlannedOccurrence* last = latest.at({o->campaign, o->series()});
-            if (last != o) {
-                decide(*o, OccurrenceStatus::Coalesced, "coalesced into " + last->id, now, reports);
-                continue;
-            }
+    const auto coalesced_into = coalesce_targets(due);
+    for (std::size_t i = 0; i < due.size(); ++i) {
+        if (const PlannedOccurrence* into = coalesced_into[i]) {
+            awaiting_.erase(due[i]);
+            decide(*due[i], OccurrenceStatus::Coalesced, "coalesced into " + into->id, now, reports);
+            continue;
         }
-        decide_due(*o, now, reports);
+        decide_due(*due[i], now, reports);
     }
     retry_failed_deliveries(now);
     if (!across_passes_) flush();
     return reports;
+}
+
+bool Scheduler::paused(const Campaign& campaign, Instant now) const {
+    const auto it = pauses_.find(campaign.id());
+    return it != pauses_.end() && it->second.active_at(now);
+}
+
+void Scheduler::refresh_controls(Instant now) {
+    pauses_.clear();
+    for (auto& pause : journal_.pauses()) pauses_.emplace(pause.campaign, std::move(pause));
+    for (auto it = held_.begin(); it != held_.end();) {
+        const Campaign* campaign = it->second.empty() ? nullptr : it->second.front()->campaign;
+        if (campaign && paused(*campaign, now)) {
+            ++it;
+            continue;
+        }
+        for (const PlannedOccurrence* o : it->second) planner_.put_back(o);
+        it = held_.erase(it);
+    }
+    // Approvals may have been given or withdrawn, templates edited: every
+    // occurrence awaiting approval is judged again in this pass.
+    approvals_.reload();
+    approvals_.forget_hashes();
+    for (const auto& [o, reason] : awaiting_) planner_.put_back_at(o, o->due);
+}
+
+void Scheduler::prepare_approval(const PlannedOccurrence& o, Instant now) {
+    const ApprovalStatus status = approvals_.status(o);
+    if (status.state == ApprovalState::Pending || status.state == ApprovalState::Lapsed) {
+        if (!ensure_proof(o, status.content_hash, now)) {
+            planner_.put_back_at(&o, std::min(o.due, now + retry_delay(1, scheduled_proof_key(o, status.content_hash))));
+            return;
+        }
+    }
+    planner_.put_back_at(&o, o.due);  // judged when due (the approval may lapse by then)
+}
+
+bool Scheduler::ensure_proof(const PlannedOccurrence& o, const std::string& content_hash, Instant now) {
+    const std::string key = scheduled_proof_key(o, content_hash);
+    if (journal_.proof(key)) return true;
+    const Campaign& campaign = *o.campaign;
+    Letter letter;
+    try {
+        letter = compose_proof(o, now, planner_.responses(campaign),
+                               ProofRequest{ProofKind::Scheduled, key, campaign.config.sender.staff_email, content_hash, {}});
+    } catch (const JournalError&) {
+        throw;
+    } catch (const std::exception& e) {
+        campaign.log->error("{} {} {}: cannot compose the proof (plugin {}): {}", campaign.id(), o.step->id, o.id,
+                            campaign.plugin_name, e.what());
+        open_batch();
+        journal_.audit(now, campaign.id(), "proof_error", key + ": " + e.what());
+        return false;
+    }
+    flush();  // no journal write transaction across the channel's I/O
+    const DeliveryResult result = channel_.deliver(letter);
+    if (result.status != DeliveryResult::Status::Delivered && result.status != DeliveryResult::Status::AlreadyDelivered) {
+        campaign.log->error("{} {} {}: the proof to {} was not delivered: {}", campaign.id(), o.step->id, o.id,
+                            letter.to_email, result.detail);
+        open_batch();
+        journal_.audit(now, campaign.id(), "proof_error", key + ": " + result.detail);
+        return false;
+    }
+    open_batch();
+    journal_.record_proof(
+        ProofRecord{key, campaign.id(), o.step->id, o.id, "scheduled", content_hash, letter.to_email, {}, now});
+    journal_.audit(now, campaign.id(), "proof",
+                   o.step->id + " " + o.id + ": proof of content " + short_hash(content_hash) + " sent to " +
+                       letter.to_email);
+    flush();
+    if (observer_) observer_->proof_sent(o, letter);
+    return true;
+}
+
+void Scheduler::await_approval(const PlannedOccurrence& o, const std::string& reason, Instant now) {
+    const ApprovalStatus status = approvals_.status(o);
+    const bool sent = ensure_proof(o, status.content_hash, now);
+    const auto [it, fresh] = awaiting_.try_emplace(&o, reason);
+    if ((fresh || it->second != reason) && observer_) observer_->awaiting_approval(o, reason);
+    it->second = reason;
+    // Judged again at the next pass (any wake-up: `approve` touches the wake
+    // file), when a proof that could not go out is retried, and when its deadline
+    // or misfire grace ends, so that it is then decided as skipped.
+    std::optional<Instant> recheck;
+    if (!sent) recheck = now + retry_delay(1, scheduled_proof_key(o, status.content_hash));
+    if (o.valid_until && (!recheck || *o.valid_until < *recheck)) recheck = *o.valid_until;
+    if (o.step->misfire.kind == MisfirePolicy::Kind::SkipWhenLate) {
+        const Instant too_late = o.due + o.step->misfire.grace + std::chrono::seconds(1);
+        if (!recheck || too_late < *recheck) recheck = too_late;
+    }
+    if (recheck) planner_.put_back_at(&o, std::max(*recheck, now + std::chrono::seconds(1)));
 }
 
 void Scheduler::decide(const PlannedOccurrence& o, OccurrenceStatus status, std::string reason, Instant now,
@@ -132,46 +229,51 @@ void Scheduler::decide(const PlannedOccurrence& o, OccurrenceStatus status, std:
 
 void Scheduler::decide_due(const PlannedOccurrence& o, Instant now, std::vector<FiringReport>& reports) {
     const Campaign& campaign = *o.campaign;
-    if (const auto* after = std::get_if<AfterTrigger>(&o.step->trigger)) {
-        const auto ref = planner_.decision(campaign, after->step, o.depends_on);
-        if (!ref) {
-            const PlannedOccurrence* ref_occurrence = planner_.find(campaign, after->step, o.depends_on);
-            const auto enrolled = planner_.enrolled_at(campaign);
-            if (!ref_occurrence || (enrolled && ref_occurrence->due < *enrolled))
-                decide(o, OccurrenceStatus::Skipped, after->step + " fell before the campaign was enrolled", now,
-                       reports);
-            else if (!broken_.count(campaign.id() + "/" + after->step + "/" + o.depends_on))
+    const auto decided = [&](const Campaign& c, const std::string& step, const std::string& id) {
+        return planner_.decision(c, step, id);
+    };
+    Judgement judgement = rules_.judge(o, now, decided);
+    if (judgement.kind == Judgement::Kind::AwaitApproval && auto_approve_ && auto_approve_(o)) {
+        const ApprovalRecord approval{campaign.id(), o.step->id, o.id, ApprovalRecord::Decision::Approved,
+                                      approvals_.content_hash(campaign, *o.step), auto_approver_, now,
+                                      "approved by the simulation"};
+        open_batch();
+        journal_.record_approval(approval);
+        journal_.audit(now, campaign.id(), "approve", o.step->id + " " + o.id + " (simulation)", auto_approver_);
+        approvals_.remember(approval);
+        judgement = Judgement{Judgement::Kind::Fire, {}};
+    }
+    switch (judgement.kind) {
+        case Judgement::Kind::Wait: {
+            const auto& after = std::get<AfterTrigger>(o.step->trigger);
+            if (!broken_.count(campaign.id() + "/" + after.step + "/" + o.depends_on))
                 planner_.put_back(&o);  // its predecessor is decided later in this pass or the next
             return;                     // (a broken predecessor holds it until the next load)
         }
-        if (*ref != OccurrenceStatus::Fired) {
-            decide(o, OccurrenceStatus::Skipped, after->step + " " + o.depends_on + " did not fire", now, reports);
+        case Judgement::Kind::Skip:
+            awaiting_.erase(&o);
+            decide(o, OccurrenceStatus::Skipped, judgement.reason, now, reports);
             return;
-        }
+        case Judgement::Kind::AwaitApproval: await_approval(o, judgement.reason, now); return;
+        case Judgement::Kind::Fire: break;
     }
-    if (o.valid_until && now >= *o.valid_until) {
-        decide(o, OccurrenceStatus::Skipped,
-               "deadline " + format_date(local_date(*o.valid_until, campaign.timezone())) + " has passed", now, reports);
-        return;
-    }
-    const auto late = std::chrono::duration_cast<std::chrono::seconds>(now - o.due);
-    if (o.step->misfire.kind == MisfirePolicy::Kind::SkipWhenLate && late > o.step->misfire.grace) {
-        decide(o, OccurrenceStatus::Skipped,
-               "missed by " + format_duration(late) + " (grace " + format_duration(o.step->misfire.grace) + ")", now,
-               reports);
-        return;
-    }
-    if (!o.step->until_response.empty() && !o.only_state.empty() &&
-        answered(responses_until(planner_.responses(campaign), now), o.only_state, o.step->until_response)) {
-        decide(o, OccurrenceStatus::Skipped, o.only_state + " has answered " + o.step->until_response, now, reports);
+    awaiting_.erase(&o);
+    // A pause recorded while this pass runs (e.g. during a batch) stops what has
+    // not started yet: the occurrence stays undecided.
+    if (const auto pause = journal_.pause_of(campaign.id()); pause && pause->active_at(now)) {
+        pauses_.insert_or_assign(campaign.id(), *pause);
+        awaiting_.erase(&o);
+        held_[campaign.id()].push_back(&o);
         return;
     }
     const std::string key = occurrence_key(o);
     try {
         auto report = fire(o, now);
         broken_.erase(key);
-        if (observer_) observer_->occurrence_decided(report);
-        reports.push_back(std::move(report));
+        if (report) {
+            if (observer_) observer_->occurrence_decided(*report);
+            reports.push_back(std::move(*report));
+        }
     } catch (const JournalError&) {
         throw;  // nothing may be sent without the journal
     } catch (const std::exception& e) {
@@ -183,7 +285,7 @@ void Scheduler::decide_due(const PlannedOccurrence& o, Instant now, std::vector<
     }
 }
 
-FiringReport Scheduler::fire(const PlannedOccurrence& o, Instant now) {
+std::optional<FiringReport> Scheduler::fire(const PlannedOccurrence& o, Instant now) {
     const Campaign& campaign = *o.campaign;
     FiringReport report{o, OccurrenceStatus::Fired, {}, now, {}, 0, 0};
     const auto late = std::chrono::duration_cast<std::chrono::seconds>(now - o.due);
@@ -229,6 +331,17 @@ FiringReport Scheduler::fire(const PlannedOccurrence& o, Instant now) {
                     state_data = state_values(o, firing, shared, *state, own == by_state.end() ? none : own->second);
                 letters.push_back(compose_letter(o, *state_data, *state, *addressee));
             }
+        }
+    }
+    // The approval holds for the content approved: if a template changed while
+    // the letters were being composed, nothing goes out and a new proof does.
+    if (campaign.approval_lead(*o.step)) {
+        const ApprovalStatus approval = approvals_.status(o);
+        if (approval.state != ApprovalState::Approved ||
+            approval.content_hash != approval_content_hash(campaign, *o.step)) {
+            approvals_.forget_hashes();
+            await_approval(o, "approval lapsed: the content changed while the letters were composed", now);
+            return std::nullopt;  // not decided
         }
     }
     for (const auto& letter : letters) deliver(letter, report, now);
