@@ -4,6 +4,7 @@
 // built and checked. A campaign with errors is reported and left out; the others
 // stay usable.
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "config/diagnostics.hpp"
 #include "outreach/plugin.hpp"
 #include "plugins/plugin_host.hpp"
+#include "delivery/letter.hpp"
 #include "delivery/template_renderer.hpp"
 
 namespace outreach {
@@ -26,6 +28,9 @@ struct Campaign {
     Roster roster;  // filtered
     Workflow workflow;
     std::shared_ptr<TemplateRenderer> templates;
+    // Step id (or "<step id>@<language>") -> what its letters enclose
+    // (delivery/attachments.hpp: the campaign file's `attachments`, else the plugin's).
+    std::map<std::string, std::vector<Attachment>> attachments;
     std::shared_ptr<spdlog::logger> log;
 
     const std::string& id() const { return config.id; }
@@ -45,6 +50,9 @@ struct Runtime {
     Config config;
     PluginHost plugins;
     std::vector<Campaign> campaigns;  // valid ones, in file-name order
+    // Problems that do not stop a campaign (Severity::Warning), e.g. a language
+    // some of its letters are written in without a template of its own.
+    Diagnostics warnings;
 
     const Campaign* campaign(const std::string& id) const;
 };

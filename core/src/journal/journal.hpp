@@ -53,7 +53,7 @@ struct ResponseRecord {
 
 class OUTREACH_EXPORT Journal {
 public:
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;  // 2: deliveries.language
     // Creates the file and schema if needed; throws std::runtime_error naming the
     // file when it is not a database, is corrupt or has another schema version.
     explicit Journal(const std::filesystem::path& file);
