@@ -194,8 +194,15 @@ void check_workflow(const Campaign& campaign, Diagnostics& out, SharedTemplates*
             };
             try {
                 Diagnostics bare;
-                if (passes(names_for(false), bare)) continue;
-                passes(names_for(true), out);
+                const TemplateValueNames bare_names = names_for(false);
+                if (passes(bare_names, bare)) continue;
+                const TemplateValueNames preview_names = names_for(true);
+                // The same names: the verdict is the bare one (cached now), so its
+                // problems are the ones to report.
+                if (preview_names.scalars == bare_names.scalars && preview_names.lists == bare_names.lists)
+                    out.insert(out.end(), bare.begin(), bare.end());
+                else
+                    passes(preview_names, out);
             } catch (const std::exception& e) {
                 report("steps." + s.id, std::string("firing_values/letter_values threw: ") + e.what());
             }

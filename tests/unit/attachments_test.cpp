@@ -43,7 +43,7 @@ TEST_CASE("Enclosures make a multipart/mixed message, file names RFC 2231-encode
                                        make_attachment("lettre.pdf", "application/pdf", pdf_bytes)});
     const std::string message = build_message(letter);
     CHECK_THAT(message, Catch::Contains("Content-Type: multipart/mixed"));
-    CHECK_THAT(message, Catch::Contains("filename*=utf-8''trait%C3%A9s-mis-en-avant-2007.txt"));
+    CHECK_THAT(message, Catch::Contains("filename*=UTF-8''trait%C3%A9s-mis-en-avant-2007.txt"));
     CHECK(build_message(letter) == message);  // the boundary comes from the key, not chance
     CHECK(build_message(letter_with(letter.attachments)) == message);
 

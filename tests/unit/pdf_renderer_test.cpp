@@ -22,7 +22,9 @@ std::optional<std::string> poppler(const std::string& tool, const std::string& a
     const std::string path = "/usr/bin/" + tool;
     if (::access(path.c_str(), X_OK) != 0) return std::nullopt;
     write_bytes(dir / "letter.pdf", pdf);
-    const std::string command = path + " " + args + " " + (dir / "letter.pdf").string() + " - 2>&1";
+    // pdftotext writes to the file named after the PDF: "-" is standard output.
+    const std::string command =
+        path + " " + args + " " + (dir / "letter.pdf").string() + (tool == "pdftotext" ? " -" : "") + " 2>&1";
     FILE* pipe = ::popen(command.c_str(), "r");
     REQUIRE(pipe);
     std::string out;
@@ -57,7 +59,6 @@ TEST_CASE("A letter's PDF holds the letter's text, and the same letter gives the
     const std::string pdf = render_letter_pdf(letter(kLetter));
     REQUIRE(pdf.rfind("%PDF-", 0) == 0);
     CHECK(render_letter_pdf(letter(kLetter)) == pdf);  // deterministic: retries are byte-identical
-    CHECK(pdf.find("D:20070509130000") != std::string::npos);  // the letter's date, not the clock
     PdfLetter later = letter(kLetter);
     later.dated += std::chrono::hours(24);
     CHECK(render_letter_pdf(later) != pdf);
@@ -70,8 +71,10 @@ TEST_CASE("A letter's PDF holds the letter's text, and the same letter gives the
     CHECK(without_space(*text) == without_space(kLetter));
     const auto info = poppler("pdfinfo", "", pdf, dir);
     REQUIRE(info);
-    CHECK_THAT(*info, Catch::Contains("Pages:          1"));
+    CHECK_THAT(*info, Catch::Contains("CreationDate:    Wed May  9 13:00:00 2007 UTC"));  // the letter's date
+    CHECK_THAT(*info, Catch::Contains("ModDate:         Wed May  9 13:00:00 2007 UTC"));   // not the clock
     CHECK_THAT(*info, Catch::Contains("595.276 x 841.89 pts (A4)"));
+    CHECK(std::stoi(info->substr(info->find("Pages:") + 6)) == 1);
 }
 
 TEST_CASE("A long letter runs over pages, the address block at the foot of the last", "[pdf]") {
@@ -96,8 +99,8 @@ TEST_CASE("A long letter runs over pages, the address block at the foot of the l
     CHECK(without_space(*all) == without_space(text));
     const auto last = poppler("pdftotext", "-enc UTF-8 -f " + std::to_string(pages) + " -l " + std::to_string(pages), pdf, dir);
     CHECK_THAT(*last, Catch::Contains("Minister for Foreign Affairs of Mali"));
-    // At the foot: the block's lines come last on the page, after the signature.
-    CHECK(last->find("Bamako") > last->find("Ban Ki-moon"));
+    // At the foot: the block's lines are the last text of the last page.
+    CHECK(without_space(*last).ends_with("MinisterforForeignAffairsofMaliBamako"));
 }
 
 TEST_CASE("Arabic and Vietnamese names are shaped and rendered (PNG written for a look)", "[pdf]") {
@@ -117,12 +120,12 @@ TEST_CASE("Arabic and Vietnamese names are shaped and rendered (PNG written for 
         WARN("pdffonts missing (poppler-utils): skipped");
         return;
     }
-    // Arabic letters come from an Arabic face of the Noto family (fontconfig's fallback).
-    CHECK_THAT(*fonts, Catch::Contains("Arabic"));
+    // Arabic letters come from the Noto face the renderer names for them.
+    CHECK_THAT(*fonts, Catch::Contains("NotoNaskhArabic"));
     const auto extracted = poppler("pdftotext", "-enc UTF-8", pdf, dir);
     // Vietnamese stacks two diacritics on a letter: the text comes back whole.
-    CHECK_THAT(*extracted, Catch::Contains("Phạm Gia Khiêm"));
-    CHECK_THAT(*extracted, Catch::Contains("Cộng hòa Xã hội"));
+    CHECK_THAT(without_space(*extracted), Catch::Contains("PhạmGiaKhiêm"));
+    CHECK_THAT(without_space(*extracted), Catch::Contains("CộnghòaXãhộichủnghĩaViệtNam"));
     // The page as an image (pdftoppm renders it); OUTREACH_KEEP_PDF_DIR=<dir> keeps
     // it (<dir>/scripts-1.png) for a human look at the shaping.
     const char* keep = std::getenv("OUTREACH_KEEP_PDF_DIR");

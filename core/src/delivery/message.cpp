@@ -240,11 +240,11 @@ ParsedMessage parse_message(const std::string& text) {
     add_headers(g_mime_object_get_header_list(GMIME_OBJECT(message.get())), parsed.headers);
     if (body) add_headers(g_mime_object_get_header_list(body), parsed.headers);
 
-    if (body && GMIME_IS_TEXT_PART(body)) {
+    if (body && GMIME_IS_TEXT_PART(body) && !GMIME_IS_MULTIPART(g_mime_message_get_mime_part(message.get()))) {
         GCharPtr decoded(g_mime_text_part_get_text(GMIME_TEXT_PART(body)));
         if (decoded) parsed.body = decoded.get();
-    } else if (body && GMIME_IS_MULTIPART(body)) {
-        GMimeMultipart* mixed = GMIME_MULTIPART(body);
+    } else if (GMimeObject* top = g_mime_message_get_mime_part(message.get()); top && GMIME_IS_MULTIPART(top)) {
+        GMimeMultipart* mixed = GMIME_MULTIPART(top);
         bool text_seen = false;
         for (int i = 0; i < g_mime_multipart_get_count(mixed); ++i) {
             GMimeObject* child = g_mime_multipart_get_part(mixed, i);

@@ -20,10 +20,11 @@ constexpr double kMarginSide = 70.87;
 constexpr double kMarginTop = 62.36;
 constexpr double kMarginBottom = 56.69;
 constexpr double kParagraphGap = 8.0;  // points between paragraphs
-// Noto Serif for the letter; fontconfig falls back per character to the Noto face
-// that has it (Noto Naskh Arabic, ...), so any State's name renders.
-constexpr const char* kBodyFont = "Noto Serif 11";
-constexpr const char* kLetterheadFont = "Noto Serif Bold 12";
+// Noto Serif for the letter, Noto Naskh Arabic for Arabic script (the face UN
+// documents' Arabic resembles); for other scripts fontconfig falls back per
+// character to a face that has them (fonts-noto-core covers the UN's languages).
+constexpr const char* kBodyFont = "Noto Serif, Noto Naskh Arabic, Noto Sans 11";
+constexpr const char* kLetterheadFont = "Noto Serif, Noto Naskh Arabic, Noto Sans Bold 12";
 
 struct CairoSurfaceDeleter {
     void operator()(cairo_surface_t* s) const { cairo_surface_destroy(s); }
@@ -127,7 +128,11 @@ private:
             case Role::Date: pango_layout_set_alignment(layout.get(), PANGO_ALIGN_RIGHT); break;
             case Role::Body: pango_layout_set_justify(layout.get(), TRUE); break;
             case Role::Signature:
-            case Role::Address: break;
+            case Role::Address:
+                // Lines start at the left margin whatever their script (an Arabic
+                // name in an English address block is still read right to left).
+                pango_layout_set_auto_dir(layout.get(), FALSE);
+                break;
         }
         pango_layout_set_text(layout.get(), text.c_str(), static_cast<int>(text.size()));
         return layout;
