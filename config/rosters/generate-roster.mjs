@@ -2,10 +2,10 @@
 // Generates un-states.toml: the 193 UN Member States and the 2 observer States,
 // each with three placeholder addressees, from the `world-countries` npm package.
 //
-// Regenerate (from this directory):
-//   npm pack world-countries && tar xzf world-countries-*.tgz \
-//     && node generate-roster.mjs package/countries.json > un-states.toml
-//   rm -rf package world-countries-*.tgz
+// Regenerate (from this directory; the version is the one in the file header):
+//   npm install world-countries@5.1.0 --no-save
+//   node generate-roster.mjs node_modules/world-countries/countries.json > un-states.toml
+//   rm -rf node_modules   # never committed
 //
 // The data is ODbL 1.0 (world-countries by Mohammed Le Doze): the generated file
 // carries the attribution, keep it. The format is docs/config-format.md.
@@ -59,6 +59,101 @@ const TAKES_ARTICLE = new Set([
   "ARE", "CAF", "COM", "DOM", "MDV", "MHL", "NER", "PHL", "SDN", "SLB", "VAT", "PSE",
 ]);
 
+// ---- Correspondence language --------------------------------------------------
+// The default language letters to a State are written in (operators override it
+// per State in the roster, or per campaign). Rule, from the data's official
+// languages (`languages`):
+//   - French when French is an official language and English is not;
+//   - Spanish when Spanish is an official language and English is not;
+//   - otherwise English (English among the official languages, or none of the
+//     three: the Secretariat writes in English unless asked otherwise).
+// Exceptions (LANGUAGE_EXCEPTIONS): where French and Spanish are both official, or
+// the rule's answer is known not to be the State's language of correspondence.
+// Canada and Cameroon (English and French) and Rwanda, Mauritius, Seychelles and
+// Vanuatu (English among others) stay English by the rule: an operator who knows
+// a mission prefers French sets `language = "fr"` in the roster.
+const LANGUAGE_EXCEPTIONS = {
+  // French, Spanish and Portuguese are official; the Government and its Mission
+  // write in Spanish, the language of its administration.
+  GNQ: "es",
+};
+
+function languageOf(country) {
+  if (country.cca3 in LANGUAGE_EXCEPTIONS) return LANGUAGE_EXCEPTIONS[country.cca3];
+  const official = Object.values(country.languages ?? {});
+  const english = official.includes("English");
+  if (official.includes("French") && !english) return "fr";
+  if (official.includes("Spanish") && !english) return "es";
+  return "en";
+}
+
+// UN short names in French and Spanish (UNTERM, the UN Member States list) where
+// the data's translations (`translations.fra` / `.spa`) differ from them.
+const UN_NAMES_FR = {
+  BOL: "Bolivie (État plurinational de)",
+  BRN: "Brunéi Darussalam",
+  COD: "République démocratique du Congo",
+  COG: "Congo",
+  CPV: "Cabo Verde",
+  CZE: "Tchéquie",
+  FSM: "Micronésie (États fédérés de)",
+  GBR: "Royaume-Uni de Grande-Bretagne et d'Irlande du Nord",
+  IRN: "Iran (République islamique d')",
+  KOR: "République de Corée",
+  LAO: "République démocratique populaire lao",
+  MDA: "République de Moldova",
+  MKD: "Macédoine du Nord",
+  NLD: "Pays-Bas (Royaume des)",
+  PRK: "République populaire démocratique de Corée",
+  PSE: "État de Palestine",
+  RUS: "Fédération de Russie",
+  SWZ: "Eswatini",
+  SYR: "République arabe syrienne",
+  TUR: "Türkiye",
+  TZA: "République-Unie de Tanzanie",
+  USA: "États-Unis d'Amérique",
+  VAT: "Saint-Siège",
+  VEN: "Venezuela (République bolivarienne du)",
+  VNM: "Viet Nam",
+};
+const UN_NAMES_ES = {
+  BOL: "Bolivia (Estado Plurinacional de)",
+  BRN: "Brunei Darussalam",
+  CIV: "Côte d'Ivoire",
+  COD: "República Democrática del Congo",
+  COG: "Congo",
+  CPV: "Cabo Verde",
+  CZE: "Chequia",
+  FSM: "Micronesia (Estados Federados de)",
+  GBR: "Reino Unido de Gran Bretaña e Irlanda del Norte",
+  IRN: "Irán (República Islámica del)",
+  KOR: "República de Corea",
+  LAO: "República Democrática Popular Lao",
+  MDA: "República de Moldova",
+  MKD: "Macedonia del Norte",
+  MLI: "Malí",
+  NLD: "Países Bajos (Reino de los)",
+  PRK: "República Popular Democrática de Corea",
+  PSE: "Estado de Palestina",
+  RUS: "Federación de Rusia",
+  SWZ: "Eswatini",
+  SYR: "República Árabe Siria",
+  TUR: "Türkiye",
+  TZA: "República Unida de Tanzanía",
+  USA: "Estados Unidos de América",
+  VAT: "Santa Sede",
+  VEN: "Venezuela (República Bolivariana de)",
+  VNM: "Viet Nam",
+};
+
+function localizedNamesOf(country) {
+  const code = country.cca3;
+  return {
+    fr: UN_NAMES_FR[code] ?? country.translations?.fra?.common ?? "",
+    es: UN_NAMES_ES[code] ?? country.translations?.spa?.common ?? "",
+  };
+}
+
 function fail(message) {
   process.stderr.write(`generate-roster: ${message}\n`);
   process.exit(1);
@@ -90,6 +185,8 @@ function stateOf(country) {
     group: observer ? "" : country.unRegionalGroup,
     capital: (country.capital ?? [])[0] ?? "",
     inText,
+    language: languageOf(country),
+    names: localizedNamesOf(country),
   };
 }
 
@@ -120,6 +217,10 @@ function render(states, version) {
     "#",
     "# The e-mail addresses are PLACEHOLDERS on example.org: operators replace them (and",
     "# fill in `name`, and `honorific` once known) before any real campaign runs.",
+    "# `language` is the language letters to the State are written in (en, fr, es),",
+    "# derived from its official languages (generate-roster.mjs, languageOf); `name_fr`",
+    "# and `name_es` are its short names in French and Spanish letters. Operators",
+    "# correct either here; docs/translations.md says who reviews them.",
     "# Format: docs/config-format.md.",
   ];
   for (const state of states) {
@@ -132,6 +233,9 @@ function render(states, version) {
       `status      = ${tomlString(state.status)}`,
       `group       = ${tomlString(state.group)}`,
       `capital     = ${tomlString(state.capital)}`,
+      `language    = ${tomlString(state.language)}`,
+      `name_fr     = ${tomlString(state.names.fr)}`,
+      `name_es     = ${tomlString(state.names.es)}`,
     );
     for (const addressee of addresseesOf(state)) {
       lines.push(
@@ -163,7 +267,8 @@ const members = states.filter((s) => s.status === "member").length;
 const observers = states.length - members;
 if (members !== 193 || observers !== 2)
   fail(`expected 193 members and 2 observers, the data gives ${members} and ${observers}`);
-for (const code of Object.keys(UN_NAMES))
-  if (!states.some((s) => s.code === code)) fail(`override for ${code}, which is not a Member State in the data`);
+for (const code of [...Object.keys(UN_NAMES), ...Object.keys(UN_NAMES_FR), ...Object.keys(UN_NAMES_ES),
+                    ...Object.keys(LANGUAGE_EXCEPTIONS)])
+  if (!states.some((s) => s.code === code)) fail(`override for ${code}, which is not a UN State in the data`);
 
 process.stdout.write(render(states, packageVersion(countriesPath)));

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "commands.hpp"
+#include "outreach/language.hpp"
 #include "config/param_validation.hpp"
 #include "delivery/letter_composer.hpp"
 #include "delivery/message.hpp"
@@ -165,7 +166,7 @@ int preview_command(const CommonOptions& common, const PreviewArgs& args) {
     const CampaignContext context = campaign->context();
     const Occurrence sdk_occurrence = o.sdk_view();
     const FiringContext firing{context, campaign->workflow, sdk_occurrence, o.due};
-    const TemplateData shared = occurrence_values(o, firing, known);
+    OccurrenceValues shared(o, firing, known);  // per letter language, on first use
     const auto audience = resolve_audience(o, known, o.due);
 
     std::vector<std::string> recipients;
@@ -191,10 +192,10 @@ int preview_command(const CommonOptions& common, const PreviewArgs& args) {
         std::cout << "\n";
         Letter letter;
         if (task) {
-            letter = compose_task(o, shared, known, audience);
+            letter = compose_task(o, shared.in(std::string(kDefaultLanguage)), known, audience);
         } else {
             const auto own = responses_by_state(known)[state->code];
-            letter = compose_letter(o, state_values(o, firing, shared, *state, own), *state, *addressees[i]);
+            letter = compose_letter(o, state_values(shared, *state, own), *state, *addressees[i]);
         }
         print_message(build_message(letter), std::cout);
     }

@@ -41,6 +41,11 @@ LoadedRuntime load_for_command(const CommonOptions& common, const RuntimeOptions
         }
     }
     print_diagnostics(diagnostics);
+    // Warnings of the campaigns this command works on (all, or the one named).
+    for (const auto& w : loaded.runtime->warnings)
+        if (common.campaign.empty() || std::any_of(loaded.runtime->campaigns.begin(), loaded.runtime->campaigns.end(),
+                                                   [&](const Campaign& c) { return c.config.file == w.file; }))
+            std::cerr << "warning: " << w.format() << "\n";
     loaded.had_errors = !diagnostics.empty();
     return loaded;
 }

@@ -11,7 +11,10 @@
 #include <unordered_map>
 
 #include "config/param_validation.hpp"
+#include "delivery/attachments.hpp"
+#include "delivery/letter_language.hpp"
 #include "delivery/template_values.hpp"
+#include "outreach/language.hpp"
 #include "schedule/occurrences.hpp"
 #include "schedule/recurrence.hpp"
 #include "roster/roster_loader.hpp"
@@ -139,53 +142,70 @@ void check_workflow(const Campaign& campaign, Diagnostics& out, SharedTemplates*
         const bool is_task = std::holds_alternative<TaskAction>(s.action);
         if (!is_task && s.audience.kind == Audience::Kind::Staff)
             report("steps." + s.id, "a letter cannot address staff");
-        const std::string& name = is_task ? std::get<TaskAction>(s.action).template_name
-                                          : std::get<LetterAction>(s.action).template_name;
-        // Every {{tag}} must have a value when the step fires. The same template
-        // with the same value names is checked once, however many campaigns use it.
-        // First with the names the hooks give for a bare occurrence (enough for
-        // most types, and cheap); if the template does not pass with those, the
-        // hooks are asked again as if the step's first planned occurrence fired,
-        // and only that verdict is reported.
-        auto names_for = [&](bool with_preview) {
-            if (!with_preview) return template_value_names(campaign, s, nullptr);
-            if (!previews) {
-                previews.emplace();
-                for (auto& o : expand_occurrences(campaign, {})) previews->try_emplace(o.step, std::move(o));
-            }
-            const auto preview = previews->find(&s);
-            return template_value_names(campaign, s, preview == previews->end() ? nullptr : &preview->second);
-        };
-        // Checks `name` against `names`, each (template, value names) once per load.
-        auto passes = [&](const TemplateValueNames& names, Diagnostics& problems) {
-            if (!shared) {
-                const std::size_t before = problems.size();
-                campaign.templates->check_values(campaign.config.type, name, names.scalars, names.lists, problems);
-                return problems.size() == before;
-            }
-            std::string key = std::to_string(reinterpret_cast<std::uintptr_t>(campaign.templates.get())) + '\n' +
-                              campaign.config.type + '\n' + name;
-            for (const auto& n : names.scalars) key += '\n' + n;
-            key += "\n--";
-            for (const auto& n : names.lists) key += '\n' + n;
-            const auto [it, first] = shared->checked.try_emplace(std::move(key), true);
-            if (first) {
-                const std::size_t before = problems.size();
-                campaign.templates->check_values(campaign.config.type, name, names.scalars, names.lists, problems);
-                it->second = problems.size() == before;
+        const std::string& base_name = is_task ? std::get<TaskAction>(s.action).template_name
+                                               : std::get<LetterAction>(s.action).template_name;
+        // Every language variant present (invitation.fr.mustache) is checked like
+        // the template itself: a letter in that language is rendered from it.
+        std::vector<std::string> variants{base_name};
+        if (!is_task)
+            for (const auto& language : supported_languages())
+                if (const std::string v = campaign.templates->name_for_language(campaign.config.type, base_name, language);
+                    v != base_name)
+                    variants.push_back(v);
+        for (const std::string& name : variants) {
+            // Every {{tag}} must have a value when the step fires. The same template
+            // with the same value names is checked once, however many campaigns use it.
+            // First with the names the hooks give for a bare occurrence (enough for
+            // most types, and cheap); if the template does not pass with those, the
+            // hooks are asked again as if the step's first planned occurrence fired,
+            // and only that verdict is reported.
+            auto names_for = [&](bool with_preview) {
+                if (!with_preview) return template_value_names(campaign, s, nullptr);
+                if (!previews) {
+                    previews.emplace();
+                    for (auto& o : expand_occurrences(campaign, {})) previews->try_emplace(o.step, std::move(o));
+                }
+                const auto preview = previews->find(&s);
+                return template_value_names(campaign, s, preview == previews->end() ? nullptr : &preview->second);
+            };
+            // Checks `name` against `names`, each (template, value names) once per load.
+            auto passes = [&](const TemplateValueNames& names, Diagnostics& problems) {
+                if (!shared) {
+                    const std::size_t before = problems.size();
+                    campaign.templates->check_values(campaign.config.type, name, names.scalars, names.lists, problems);
+                    return problems.size() == before;
+                }
+                std::string key = std::to_string(reinterpret_cast<std::uintptr_t>(campaign.templates.get())) + '\n' +
+                                  campaign.config.type + '\n' + name;
+                for (const auto& n : names.scalars) key += '\n' + n;
+                key += "\n--";
+                for (const auto& n : names.lists) key += '\n' + n;
+                const auto [it, first] = shared->checked.try_emplace(std::move(key), true);
+                if (first) {
+                    const std::size_t before = problems.size();
+                    campaign.templates->check_values(campaign.config.type, name, names.scalars, names.lists, problems);
+                    it->second = problems.size() == before;
+                    return it->second;
+                }
+                if (!it->second)
+                    problems.push_back(campaign_diagnostic(campaign.config, "steps." + s.id,
+                                                           "template '" + name + "' has errors (reported above)"));
                 return it->second;
+            };
+            try {
+                Diagnostics bare;
+                const TemplateValueNames bare_names = names_for(false);
+                if (passes(bare_names, bare)) continue;
+                const TemplateValueNames preview_names = names_for(true);
+                // The same names: the verdict is the bare one (cached now), so its
+                // problems are the ones to report.
+                if (preview_names.scalars == bare_names.scalars && preview_names.lists == bare_names.lists)
+                    out.insert(out.end(), bare.begin(), bare.end());
+                else
+                    passes(preview_names, out);
+            } catch (const std::exception& e) {
+                report("steps." + s.id, std::string("firing_values/letter_values threw: ") + e.what());
             }
-            if (!it->second)
-                problems.push_back(campaign_diagnostic(campaign.config, "steps." + s.id,
-                                                       "template '" + name + "' has errors (reported above)"));
-            return it->second;
-        };
-        try {
-            Diagnostics bare;
-            if (passes(names_for(false), bare)) continue;
-            passes(names_for(true), out);
-        } catch (const std::exception& e) {
-            report("steps." + s.id, std::string("firing_values/letter_values threw: ") + e.what());
         }
     }
 }
@@ -260,7 +280,10 @@ std::unique_ptr<Runtime> load_runtime(const std::filesystem::path& config_file, 
             continue;
         }
         apply_step_settings(campaign, out);
+        check_language_overrides(campaign, it->second.roster, out);
+        load_attachments(campaign, out);
         check_workflow(campaign, out, &templates);
+        check_language_templates(campaign, runtime->warnings);
         if (out.size() != errors_before) continue;
         runtime->campaigns.push_back(std::move(campaign));
     }

@@ -17,6 +17,7 @@
 #include "config/diagnostics.hpp"
 #include "outreach/plugin.hpp"
 #include "plugins/plugin_host.hpp"
+#include "delivery/letter.hpp"
 #include "delivery/template_renderer.hpp"
 
 namespace outreach {
@@ -29,6 +30,9 @@ struct Campaign {
     Roster roster;  // filtered
     Workflow workflow;
     std::shared_ptr<TemplateRenderer> templates;
+    // Step id (or "<step id>@<language>") -> what its letters enclose
+    // (delivery/attachments.hpp: the campaign file's `attachments`, else the plugin's).
+    std::map<std::string, std::vector<Attachment>> attachments;
     std::shared_ptr<spdlog::logger> log;
 
     const std::string& id() const { return config.id; }
@@ -56,6 +60,9 @@ struct Runtime {
     Config config;
     PluginHost plugins;
     std::vector<Campaign> campaigns;  // valid ones, in file-name order
+    // Problems that do not stop a campaign (Severity::Warning), e.g. a language
+    // some of its letters are written in without a template of its own.
+    Diagnostics warnings;
 
     const Campaign* campaign(const std::string& id) const;
 };

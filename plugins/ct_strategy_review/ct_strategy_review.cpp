@@ -78,17 +78,6 @@ std::string upper(std::string text) {
     return text;
 }
 
-// "4 to 5 September 2008", "30 September to 1 October 2008", "4 September 2008".
-std::string dates_text(Date first, Date last) {
-    if (first == last) return format_date_long(first);
-    const std::chrono::year_month_day a{first}, b{last};
-    const std::string last_text = format_date_long(last);
-    if (a.year() != b.year()) return format_date_long(first) + " to " + last_text;
-    const std::string first_text = format_date_long(first);
-    if (a.month() == b.month()) return std::to_string(static_cast<unsigned>(a.day())) + " to " + last_text;
-    return first_text.substr(0, first_text.rfind(' ')) + " to " + last_text;
-}
-
 // The meeting's dates, checked against each other.
 struct Schedule {
     Date strategy_adopted, letter_date, programme, speakers_deadline, speakers_reminder, meeting, formal_review,
@@ -215,20 +204,28 @@ Workflow CtStrategyReviewType::build_workflow(const CampaignContext& context) co
                      LetterAction{"formal_review_invitation", kPermanentMissions}, "", {}});
 
     const std::string& signatory_title = params.string(opt::signatory_title);
+    // The dates in each language's words ("4 to 5 September 2008", "du 4 au 5 septembre 2008").
+    const auto dates_in = [&](const std::string& language) {
+        return std::map<std::string, std::string>{
+            {"meeting_date_text", format_date_long(s.meeting, language)},
+            {"letter_date_text", format_date_long(s.letter_date, language)},
+            {"speakers_deadline_text", format_date_long(s.speakers_deadline, language)},
+            {"strategy_adopted_text", format_date_long(s.strategy_adopted, language)},
+            {"formal_review_dates_text", format_date_ranges({DateRange{s.formal_review, s.formal_review_end}}, language)},
+        };
+    };
+    for (const auto& language : supported_languages())
+        if (language != kDefaultLanguage) workflow.values_by_language[language].scalars = dates_in(language);
     auto& scalars = workflow.values.scalars;
-    scalars = std::map<std::string, std::string>{
+    scalars = dates_in(std::string(kDefaultLanguage));
+    scalars.insert({
         {"meeting_title", params.string(opt::meeting_title)},
-        {"meeting_date_text", format_date_long(s.meeting)},
-        {"letter_date_text", format_date_long(s.letter_date)},
-        {"speakers_deadline_text", format_date_long(s.speakers_deadline)},
-        {"strategy_adopted_text", format_date_long(s.strategy_adopted)},
         {"since_adoption_text", period_text(months_between(s.strategy_adopted, s.letter_date))},
         {"until_formal_review_text", period_text(months_between(s.letter_date, s.formal_review))},
-        {"formal_review_dates_text", dates_text(s.formal_review, s.formal_review_end)},
         {"signatory", params.string(opt::signatory)},
         {"signatory_title", signatory_title},
         {"letterhead", "THE " + upper(signatory_title)},
-    };
+    });
     auto& pillar_lines = workflow.values.lists["pillars"];
     for (const auto& pillar : strategy_pillars()) {
         const std::string key = "pillar_" + std::to_string(pillar.number);

@@ -234,6 +234,17 @@ Workflow ProtocolUniversalityType::build_workflow(const CampaignContext& context
         {"campaign_end_text", format_date_long(campaign_end)},
     };
     workflow.values.lists["conferences"] = conference_texts;
+    // The dates in the words of the other languages ("du 1er au 3 mars 2006").
+    for (const auto& language : supported_languages()) {
+        if (language == kDefaultLanguage) continue;
+        TemplateValues& localized = workflow.values_by_language[language];
+        localized.scalars = {
+            {"adopted_text", format_date_long(adopted, language)},
+            {"letter_date_text", format_date_long(letter_date, language)},
+            {"campaign_end_text", format_date_long(campaign_end, language)},
+        };
+        for (const auto& range : conferences) localized.lists["conferences"].push_back(format_date_ranges({range}, language));
+    }
     workflow.data = lists;
     return workflow;
 }

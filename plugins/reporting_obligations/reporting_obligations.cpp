@@ -360,6 +360,11 @@ Workflow ReportingObligationsType::build_workflow(const CampaignContext& context
         {"overdue_offset_text", describe_offset(data->overdue_offset)},
         {"obligated_count", std::to_string(data->due_dates.size())},
     };
+    for (const auto& language : supported_languages())
+        workflow.values_by_language[language].scalars = {
+            {"campaign_start_text", format_date_long(data->campaign_start, language)},
+            {"campaign_end_text", format_date_long(data->campaign_end, language)},
+        };
     if (context.log)
         context.log->debug("{}: {} due dates from {}, {} to {}", context.id, data->due_dates.size(), file.string(),
                            format_date(earliest), [&] {
@@ -462,9 +467,9 @@ TemplateValues ReportingObligationsType::letter_values(const FiringContext& firi
         return values;
     }
     const Date today = data.local_date(firing.occurrence.due);
-    s["report_due_text"] = format_date_long(row->due);
+    s["report_due_text"] = format_date_long(row->due, firing.language);
     s["report_due_iso"] = format_date(row->due);
-    s["overdue_letter_text"] = format_date_long(data.overdue_letter(row->due));
+    s["overdue_letter_text"] = format_date_long(data.overdue_letter(row->due), firing.language);
     s["overdue_by"] = "";
     if (today > row->due) {
         s["is_overdue"] = "yes";
@@ -486,7 +491,7 @@ TemplateValues ReportingObligationsType::letter_values(const FiringContext& firi
     s["extension_request_note"] = "";
     if (const Response* extension = latest(own_responses, kind::extension_requested)) {
         s["has_extension_request"] = "yes";
-        s["extension_request_date"] = format_date_long(data.local_date(extension->at));
+        s["extension_request_date"] = format_date_long(data.local_date(extension->at), firing.language);
         if (!extension->payload.empty()) {
             s["has_extension_request_note"] = "yes";
             s["extension_request_note"] = extension->payload;

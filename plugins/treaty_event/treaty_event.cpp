@@ -32,6 +32,12 @@ constexpr const char* booklet_publication_offset = "booklet_publication_offset";
 constexpr const char* event_reminder_offset = "event_reminder_offset";
 constexpr const char* follow_up_offset = "follow_up_offset";
 constexpr const char* send_time = "send_time";
+// The title and treaty names in the letters in French and Spanish (UN official
+// titles, from the UN Treaty Collection); absent: the English ones are quoted.
+constexpr const char* title_fr = "title_fr";
+constexpr const char* title_es = "title_es";
+constexpr const char* treaties_fr = "treaties_fr";
+constexpr const char* treaties_es = "treaties_es";
 }  // namespace opt
 
 constexpr std::int64_t kMaxDerivedEventDays = 31;
@@ -53,12 +59,20 @@ struct Intent {
     const char* kind;
     const char* action;  // the treaty action, as step ids and the signing-slot list name it
     const char* phrase;  // "... intention to {phrase} the Convention"
+    const char* phrase_fr;  // "... l'intention de votre gouvernement {phrase} un traité" ("de"/"d'" included: elision)
+    const char* phrase_es;  // "... la intención de {phrase} un tratado"
 };
 constexpr Intent kIntents[] = {
-    {kind::intends_to_sign, "sign", "sign"},
-    {kind::intends_to_ratify, "ratify", "ratify"},
-    {kind::intends_to_accede, "accede", "accede to"},
+    {kind::intends_to_sign, "sign", "sign", "de signer", "firmar"},
+    {kind::intends_to_ratify, "ratify", "ratify", "de ratifier", "ratificar"},
+    {kind::intends_to_accede, "accede", "accede to", "d'adhérer à", "adherirse a"},
 };
+
+const char* phrase_in(const Intent& intent, const std::string& language) {
+    if (language == "fr") return intent.phrase_fr;
+    if (language == "es") return intent.phrase_es;
+    return intent.phrase;
+}
 constexpr std::string_view kAcknowledgementPrefix = "acknowledgement_";
 
 const Intent* intent_of(const std::string& response_kind) {
@@ -114,6 +128,14 @@ std::vector<OptionSpec> option_table() {
          "positive)."},
         {opt::send_time, OptionType::Time, V{LocalTime{9, 0}}, false,
          "Local time of day (HH:MM, campaign time zone) at which every step fires."},
+        {opt::title_fr, OptionType::String, std::nullopt, false,
+         "The event's title in letters written in French. Default: the English title, quoted."},
+        {opt::title_es, OptionType::String, std::nullopt, false,
+         "The event's title in letters written in Spanish. Default: the English title, quoted."},
+        {opt::treaties_fr, OptionType::StringList, std::nullopt, false,
+         "The treaties' French titles, in the order of treaties (as many). Default: the English titles."},
+        {opt::treaties_es, OptionType::StringList, std::nullopt, false,
+         "The treaties' Spanish titles, in the order of treaties (as many). Default: the English titles."},
     };
 }
 
@@ -122,54 +144,6 @@ std::vector<OptionSpec> option_table() {
 }
 
 int year_of(Date date) { return static_cast<int>(std::chrono::year_month_day{date}.year()); }
-
-// "1 September 2007" without the year: "1 September".
-std::string day_and_month(Date date) {
-    const std::string text = format_date_long(date);
-    return text.substr(0, text.rfind(' '));
-}
-
-std::string ordinal(int n) {
-    const char* suffix = "th";
-    if (n % 100 < 11 || n % 100 > 13) {
-        switch (n % 10) {
-            case 1: suffix = "st"; break;
-            case 2: suffix = "nd"; break;
-            case 3: suffix = "rd"; break;
-            default: break;
-        }
-    }
-    return std::to_string(n) + suffix;
-}
-
-// One range as the letters write it: "25 to 27 September", "28 September to 2 October".
-std::string range_text(const DateRange& range, bool with_year) {
-    const std::chrono::year_month_day first{range.first};
-    const std::chrono::year_month_day last{range.last};
-    if (first.year() != last.year()) return format_date_long(range.first) + " to " + format_date_long(range.last);
-    std::string text;
-    if (range.first == range.last)
-        text = day_and_month(range.first);
-    else if (first.month() == last.month())
-        text = std::to_string(static_cast<unsigned>(first.day())) + " to " + day_and_month(range.last);
-    else
-        text = day_and_month(range.first) + " to " + day_and_month(range.last);
-    return with_year ? text + " " + std::to_string(year_of(range.last)) : text;
-}
-
-// "25 to 27 September and 1 to 2 October 2007": the year once when all days share it.
-std::string event_dates_text(const std::vector<DateRange>& ranges) {
-    const int year = year_of(ranges.front().first);
-    const bool one_year = std::all_of(ranges.begin(), ranges.end(), [year](const DateRange& r) {
-        return year_of(r.first) == year && year_of(r.last) == year;
-    });
-    std::string text;
-    for (std::size_t i = 0; i < ranges.size(); ++i) {
-        if (i > 0) text += i + 1 == ranges.size() ? " and " : ", ";
-        text += range_text(ranges[i], !one_year);
-    }
-    return one_year ? text + " " + std::to_string(year) : text;
-}
 
 std::string range_label(std::size_t index, const DateRange& range) {
     return "range " + std::to_string(index + 1) + " [" + format_date(range.first) + ", " + format_date(range.last) +
@@ -238,7 +212,7 @@ EventSchedule derived_schedule(const CampaignContext& context) {
     if (context.log)
         context.log->debug("{}: no event_dates given; derived {} from the General Assembly's rules ({} session "
                            "opens {}, general debate opens {})",
-                           context.id, event_dates_text(schedule.ranges), ordinal(session_number(event_year)),
+                           context.id, format_date_ranges(schedule.ranges, "en"), format_ordinal(session_number(event_year), "en"),
                            format_date(session_opens), format_date(debate_opens));
     return schedule;
 }
@@ -267,10 +241,67 @@ std::vector<std::int64_t> reminder_offsets(const Params& params, Date letter_dat
     return offsets;
 }
 
-std::string letterhead(const std::string& signatory_title) {
-    std::string text = "THE " + signatory_title;
+// "THE SECRETARY-GENERAL" / "LE SECRÉTAIRE GÉNÉRAL" / "EL SECRETARIO GENERAL": the
+// signatory titles the Secretariat's letters use in French and Spanish; another
+// title is written as given, in capitals (ASCII letters only are raised).
+std::string letterhead(const std::string& signatory_title, const std::string& language) {
+    struct Title {
+        std::string_view english, french, spanish;
+    };
+    static constexpr Title kTitles[] = {
+        {"Secretary-General", "LE SECRÉTAIRE GÉNÉRAL", "EL SECRETARIO GENERAL"},
+        {"President of the General Assembly", "LE PRÉSIDENT DE L'ASSEMBLÉE GÉNÉRALE",
+         "EL PRESIDENTE DE LA ASAMBLEA GENERAL"},
+        {"Legal Counsel", "LE CONSEILLER JURIDIQUE", "EL ASESOR JURÍDICO"},
+    };
+    for (const auto& title : kTitles)
+        if (title.english == signatory_title && language != "en")
+            return std::string(language == "fr" ? title.french : title.spanish);
+    std::string text = (language == "en" ? "THE " : "") + signatory_title;
     for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     return text;
+}
+
+// The list of highlighted treaties the invitation and the deadline reminders
+// enclose (when the campaign file names no attachments of its own), in the
+// letter's language.
+Enclosure treaty_list(const Params& params, int year, const std::string& language) {
+    const char* title_key = language == "fr" ? opt::title_fr : language == "es" ? opt::title_es : opt::title;
+    const char* treaties_key = language == "fr" ? opt::treaties_fr : language == "es" ? opt::treaties_es : opt::treaties;
+    const std::string title = params.has(title_key) ? params.string(title_key) : params.string(opt::title);
+    const auto& treaties = params.has(treaties_key) ? params.strings(treaties_key) : params.strings(opt::treaties);
+    const std::string y = std::to_string(year);
+    Enclosure list;
+    list.content_type = "text/plain; charset=utf-8";
+    if (language == "fr") {
+        list.filename = "traités-mis-en-avant-" + y + ".txt";
+        list.content = "Traités mis en avant lors de la cérémonie des traités de " + y + "\n« " + title + " »\n\n";
+    } else if (language == "es") {
+        list.filename = "tratados-destacados-" + y + ".txt";
+        list.content = "Tratados destacados en la ceremonia de tratados de " + y + "\n\"" + title + "\"\n\n";
+    } else {
+        list.filename = "highlighted-treaties-" + y + ".txt";
+        list.content = "Treaties highlighted at the " + y + " treaty event\n\"" + title + "\"\n\n";
+    }
+    for (std::size_t i = 0; i < treaties.size(); ++i) list.content += std::to_string(i + 1) + ". " + treaties[i] + "\n";
+    return list;
+}
+
+// The values whose words depend on the letter's language.
+TemplateValues language_values(const Params& params, const EventSchedule& schedule, Date deadline,
+                               const std::string& language) {
+    TemplateValues values;
+    const char* title_key = language == "fr" ? opt::title_fr : language == "es" ? opt::title_es : opt::title;
+    const char* treaties_key = language == "fr" ? opt::treaties_fr : language == "es" ? opt::treaties_es : opt::treaties;
+    values.scalars = {
+        {"title", params.has(title_key) ? params.string(title_key) : params.string(opt::title)},
+        {"letterhead", letterhead(params.string(opt::signatory_title), language)},
+        {"event_dates_text", format_date_ranges(schedule.ranges, language)},
+        {"session_ordinal", format_ordinal(session_number(schedule.year), language)},
+        {"deadline_text", format_date_long(deadline, language)},
+    };
+    values.lists["treaties"] = params.has(treaties_key) ? params.strings(treaties_key) : params.strings(opt::treaties);
+    return values;
 }
 
 void require_text(const Params& params, const char* option) {
@@ -293,6 +324,11 @@ Workflow TreatyEventType::build_workflow(const CampaignContext& context) const {
     const Params& params = context.params;
     require_text(params, opt::title);
     require_text(params, opt::signatory);
+    for (const char* translated : {opt::treaties_fr, opt::treaties_es})
+        if (params.has(translated) && params.strings(translated).size() != params.strings(opt::treaties).size())
+            fail(translated, "lists " + std::to_string(params.strings(translated).size()) + " titles for the " +
+                                 std::to_string(params.strings(opt::treaties).size()) +
+                                 " treaties; give one title per treaty, in the same order");
 
     const EventSchedule schedule = params.has(opt::event_dates) ? explicit_schedule(params) : derived_schedule(context);
     const Date letter_date = params.date(opt::letter_date);
@@ -379,26 +415,27 @@ Workflow TreatyEventType::build_workflow(const CampaignContext& context) const {
                          OnResponseTrigger{intent.kind, Days{1}, time}, Audience::all(),
                          LetterAction{"acknowledgement", {}}, "", {}});
 
-    const std::string& signatory_title = params.string(opt::signatory_title);
-    workflow.values.scalars = {
-        {"title", params.string(opt::title)},
-        {"signatory", params.string(opt::signatory)},
-        {"signatory_title", signatory_title},
-        {"letterhead", letterhead(signatory_title)},
-        {"event_dates_text", event_dates_text(schedule.ranges)},
-        {"session_ordinal", ordinal(session_number(schedule.year))},
-        {"deadline_text", format_date_long(deadline)},
-        {"event_year", std::to_string(schedule.year)},
-    };
+    workflow.values = language_values(params, schedule, deadline, std::string(kDefaultLanguage));
+    workflow.values.scalars["signatory"] = params.string(opt::signatory);
+    workflow.values.scalars["signatory_title"] = params.string(opt::signatory_title);
+    workflow.values.scalars["event_year"] = std::to_string(schedule.year);
+    for (const auto& language : supported_languages())
+        if (language != kDefaultLanguage) workflow.values_by_language[language] = language_values(params, schedule, deadline, language);
     // Derived dates are the rule's, not an announcement's: the operator should know which.
     workflow.notes.push_back(params.has(opt::event_dates)
-                                 ? "event dates " + event_dates_text(schedule.ranges) + " as given in event_dates"
-                                 : "event dates " + event_dates_text(schedule.ranges) +
+                                 ? "event dates " + format_date_ranges(schedule.ranges, kDefaultLanguage) + " as given in event_dates"
+                                 : "event dates " + format_date_ranges(schedule.ranges, kDefaultLanguage) +
                                        " derived from the General Assembly's rules (opening of the general debate of "
-                                       "the " + ordinal(session_number(schedule.year)) +
+                                       "the " + format_ordinal(session_number(schedule.year), kDefaultLanguage) +
                                        " session); set event_dates once they are announced");
     const std::vector<std::string>& treaties = params.strings(opt::treaties);
-    workflow.values.lists["treaties"] = treaties;
+    if (!treaties.empty())
+        for (const auto& step : workflow.steps) {
+            if (step.id != "invitation" && step.id.rfind("deadline_reminder_", 0) != 0) continue;
+            for (const auto& language : supported_languages())
+                workflow.enclosures[language == kDefaultLanguage ? step.id : step.id + "@" + language] = {
+                    treaty_list(params, schedule.year, language)};
+        }
     // Mustache has no "non-empty list" test: a key present only with treaties lets
     // templates write {{#has_treaties}}...{{/has_treaties}} around the list's heading.
     if (!treaties.empty()) workflow.values.scalars["has_treaties"] = "yes";
@@ -429,7 +466,8 @@ TemplateValues TreatyEventType::firing_values(const FiringContext& firing, const
     TemplateValues values;
     if (step_id.rfind(kAcknowledgementPrefix, 0) == 0) {
         for (const auto& intent : kIntents)
-            if (step_id.substr(kAcknowledgementPrefix.size()) == intent.action) values.scalars["intended_action"] = intent.phrase;
+            if (step_id.substr(kAcknowledgementPrefix.size()) == intent.action)
+                values.scalars["intended_action"] = phrase_in(intent, firing.language);
         return values;
     }
     if (step_id != "arrange_signing_slots") return values;

@@ -32,6 +32,7 @@
 #include <boost/dll/alias.hpp>
 #include <spdlog/logger.h>
 
+#include "outreach/language.hpp"
 #include "outreach/options.hpp"
 #include "outreach/plugin_metadata.hpp"
 #include "outreach/roster.hpp"
@@ -82,6 +83,11 @@ struct FiringContext {
     const Workflow& workflow;      // as build_workflow() returned it
     const Occurrence& occurrence;
     Instant now;                   // the scheduler's clock (virtual in simulate)
+    // The language of the letters the values are for (outreach/language.hpp):
+    // firing_values() is asked once per language a firing writes in, letter_values()
+    // in the addressed State's language. Format dates and lists with the functions
+    // of outreach/language.hpp in this language. Tasks (to staff) are in English.
+    std::string language = std::string(kDefaultLanguage);
 
     // Workflow::data as the type the plugin stored; throws when none was stored.
     template <typename T>

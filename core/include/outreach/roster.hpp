@@ -1,6 +1,7 @@
 #pragma once
 // The parties a campaign can write to.
 #include <iterator>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,6 +16,10 @@ struct Addressee {
     std::string honorific;  // "His Excellency" / "Her Excellency" / "Excellency"
     std::string name;   // may be empty until an operator fills it in
     std::string email;
+    // "fr" -> "Ministre des affaires étrangères de la France": the title in letters
+    // of that language (roster keys title_fr, title_es); absent: the core writes
+    // the role's title in that language followed by the State's name.
+    std::map<std::string, std::string> titles_by_language = {};
 };
 
 enum class StateStatus { Member, Observer };
@@ -27,8 +32,16 @@ struct State {
     std::string regional_group;  // "African Group", ... ; empty for observers
     std::string capital;
     std::vector<Addressee> addressees;
+    // The language letters to this State are written in (ISO 639-1, one of
+    // supported_languages()); a campaign may override it (docs/config-format.md).
+    std::string language = "en";
+    // "fr" -> "France", "es" -> "Francia": the short name in letters of that
+    // language (roster keys name_fr, name_es).
+    std::map<std::string, std::string> names_by_language = {};
 
     OUTREACH_EXPORT const Addressee* addressee(const std::string& role) const;
+    // The State's name in `language`, or `name` when the roster gives none.
+    OUTREACH_EXPORT const std::string& name_in(const std::string& language) const;
 };
 
 // A roster, or a campaign's view of one: the States are stored once and shared

@@ -151,6 +151,14 @@ struct Step {
     bool enabled = true;
 };
 
+// A file a plugin makes for letters to enclose (e.g. the list of the treaties an
+// invitation highlights). Operators' `attachments` replace a step's enclosures.
+struct Enclosure {
+    std::string filename;      // as the recipient sees it, e.g. "highlighted-treaties-2007.txt"
+    std::string content_type;  // "text/plain; charset=utf-8", "application/pdf", ...
+    std::string content;       // the bytes
+};
+
 // Template values a plugin adds for letters and tasks (the core adds the State,
 // addressee, sender, milestone and step values itself).
 struct TemplateValues {
@@ -168,6 +176,15 @@ struct Workflow {
     // Lines for operators that `plan` prints under the campaign: what the plugin
     // decided that the campaign file does not say (e.g. dates it derived).
     std::vector<std::string> notes = {};
+    // Per language ("fr", "es"): values that replace those of `values` in letters
+    // written in that language (dates, ordinals and other text the plugin words
+    // itself, formatted with outreach/language.hpp). A name missing here keeps
+    // its `values` text.
+    std::map<std::string, TemplateValues> values_by_language = {};
+    // Step id -> the enclosures its letters carry when the campaign file names no
+    // `attachments` for it; "<step id>@<language>" (e.g. "invitation@fr") for the
+    // letters in that language, when they differ.
+    std::map<std::string, std::vector<Enclosure>> enclosures = {};
 
     const Milestone* milestone(const std::string& id) const {
         for (const auto& m : milestones)

@@ -12,6 +12,7 @@
 #include "config/email_address.hpp"
 #include "config/input_limits.hpp"
 #include "config/param_validation.hpp"
+#include "outreach/language.hpp"
 
 namespace outreach {
 namespace fs = std::filesystem;
@@ -29,9 +30,10 @@ const std::vector<std::string> kSmtpKeys = {"host",          "port",         "se
 const std::vector<std::string> kSmtpSecurity = {"starttls", "tls", "none"};
 const std::vector<std::string> kCampaignKeys = {"id",        "type",   "enabled", "timezone", "addressees",
                                                 "templates", "roster", "sender",  "params", "steps",
-                                                "approval", "approval_lead"};
+                                                "approval", "approval_lead", "language", "languages",
+                                                "attachments", "max_attachment_bytes", "pdf"};
 // Keys of a [steps.<step id>] table (StepSettings).
-const std::vector<std::string> kStepKeys = {"enabled", "approval", "approval_lead"};
+const std::vector<std::string> kStepKeys = {"enabled", "approval", "approval_lead", "attachments"};
 const std::vector<std::string> kApprovalValues = {"required", "none"};
 const std::vector<std::string> kRosterKeys = {"file", "status", "groups", "include", "exclude"};
 const std::vector<std::string> kAddresseeRoles = {"head_of_state", "foreign_minister", "permanent_representative"};
@@ -493,6 +495,27 @@ std::optional<std::chrono::minutes> read_approval_lead(FileReader& reader, const
     return std::chrono::minutes(minutes);
 }
 
+// `attachments = [...]` of `table`: each path resolved against the campaign file's
+// directory, with its position; whether the files are usable is checked when the
+// campaign loads (they are read then).
+std::optional<std::vector<AttachmentEntry>> read_attachments(FileReader& reader, const toml::table& table,
+                                                             const std::string& field) {
+    auto files = reader.string_list_at(table, "attachments", field);
+    if (!files) return std::nullopt;
+    std::vector<AttachmentEntry> entries;
+    for (std::size_t i = 0; i < files->size(); ++i) {
+        const auto& [file, node] = (*files)[i];
+        const std::string entry_field = indexed_field(field, i);
+        const SourcePosition at{static_cast<int>(node->source().begin.line), static_cast<int>(node->source().begin.column)};
+        if (file.empty()) {
+            reader.report(node->source(), entry_field, "an empty file name");
+            continue;
+        }
+        entries.push_back({resolve(reader.directory(), file), entry_field, at});
+    }
+    return entries;
+}
+
 // [steps.<step id>] tables. Which step ids exist is the plugin's business: checked
 // in runtime.cpp once the workflow is built.
 void read_step_settings(FileReader& reader, const toml::table& root, CampaignConfig& campaign) {
@@ -513,7 +536,49 @@ void read_step_settings(FileReader& reader, const toml::table& root, CampaignCon
         settings.enabled = reader.boolean_at(*table, "enabled", dotted_field(field, "enabled"));
         settings.approval_required = read_approval(reader, *table, field);
         settings.approval_lead = read_approval_lead(reader, *table, field);
+        settings.attachments = read_attachments(reader, *table, dotted_field(field, "attachments"));
         campaign.step_settings.push_back(std::move(settings));
+    }
+}
+
+// `language = "fr"` forces the language of every letter; `[languages]` maps State
+// codes to the language of their letters. Whether each code is in the roster is
+// checked with the roster (check_language_overrides in runtime.cpp).
+void read_languages(FileReader& reader, const toml::table& root, CampaignConfig& campaign) {
+    const auto supported = [] {
+        std::string out;
+        for (const auto& code : supported_languages()) out += (out.empty() ? "\"" : ", \"") + code + "\"";
+        return out;
+    };
+    if (auto language = reader.string_at(root, "language", "language")) {
+        if (is_supported_language(*language))
+            campaign.language = *language;
+        else
+            reader.report(root.get("language")->source(), "language",
+                          "unknown language '" + *language + "' (expected " + supported() + ")");
+    }
+    const toml::table* table = reader.table_at(root, "languages", "languages");
+    if (!table) return;
+    for (const auto& [key, node] : *table) {
+        const std::string code(key.str());
+        const std::string field = dotted_field("languages", code);
+        const SourcePosition at{static_cast<int>(key.source().begin.line), static_cast<int>(key.source().begin.column)};
+        if (!is_alpha3_code(code)) {
+            reader.report(key.source(), field,
+                          "'" + code + "' is not an ISO 3166-1 alpha-3 code (three capital letters, e.g. \"SEN\")");
+            continue;
+        }
+        const auto* language = node.as_string();
+        if (!language) {
+            reader.wrong_type(node, field, "a string (a language code)");
+            continue;
+        }
+        if (!is_supported_language(language->get())) {
+            reader.report(node.source(), field,
+                          "unknown language '" + language->get() + "' (expected " + supported() + ")");
+            continue;
+        }
+        campaign.languages.push_back({code, language->get(), at});
     }
 }
 
@@ -582,6 +647,17 @@ std::optional<CampaignConfig> read_campaign(const fs::path& file, const GlobalCo
     read_step_settings(reader, root, campaign);
     if (auto required = read_approval(reader, root, "")) campaign.approval_required = *required;
     if (auto lead = read_approval_lead(reader, root, "")) campaign.approval_lead = *lead;
+    read_languages(reader, root, campaign);
+    campaign.attachments = read_attachments(reader, root, "attachments");
+    if (auto pdf = reader.boolean_at(root, "pdf", "pdf")) campaign.pdf = *pdf;
+    if (auto limit = reader.integer_at(root, "max_attachment_bytes", "max_attachment_bytes")) {
+        const toml::source_region& where = root.get("max_attachment_bytes")->source();
+        campaign.max_attachment_bytes_at = {static_cast<int>(where.begin.line), static_cast<int>(where.begin.column)};
+        if (*limit < 1)
+            reader.report(where, "max_attachment_bytes", "must be a positive number of bytes, not " + std::to_string(*limit));
+        else
+            campaign.max_attachment_bytes = *limit;
+    }
 
     if (toml::node* params = root.get("params")) {
         // Moved, not copied: toml++ drops source positions on copy, and

@@ -61,6 +61,15 @@ struct SourcePosition {
     int column = 0;
 };
 
+// A file letters enclose, as a campaign file lists it (`attachments = [...]`),
+// resolved against the campaign file's directory. Read and checked when the
+// campaign loads (delivery/attachments.cpp).
+struct AttachmentEntry {
+    std::filesystem::path file;  // resolved
+    std::string field;           // "attachments[1]", "steps.invitation.attachments[2]"
+    SourcePosition at;
+};
+
 // `[steps.<step id>]` in a campaign file: the operator's settings for one step of
 // the workflow the plugin builds. Keys are read in config.cpp (read_step_settings);
 // the step id can only be checked once the workflow exists (check_step_settings in
@@ -72,6 +81,9 @@ struct StepSettings {
     // approval = "required" | "none": overrides the campaign's `approval`.
     std::optional<bool> approval_required;
     std::optional<std::chrono::minutes> approval_lead;  // overrides the campaign's `approval_lead`
+    // The files its letters enclose, replacing the campaign's `attachments` (an
+    // empty list: none); absent: the campaign's.
+    std::optional<std::vector<AttachmentEntry>> attachments;
 };
 
 struct CampaignConfig {
@@ -92,6 +104,25 @@ struct CampaignConfig {
     // staff `approval_lead` ("2d", "36h", "90m") before the step is due.
     bool approval_required = false;
     std::chrono::minutes approval_lead{std::chrono::hours(48)};
+    // Correspondence language: `language` forces one for every letter (empty: each
+    // State's own, from the roster); `[languages]` sets it per State (State code ->
+    // language), overriding the roster but not a forced `language`.
+    std::string language;
+    struct LanguageOverride {
+        std::string state;     // alpha-3
+        std::string language;  // a supported code
+        SourcePosition at;
+    };
+    std::vector<LanguageOverride> languages;
+    // Files every letter encloses (a step's own list replaces it); absent: the
+    // campaign type's own enclosures, if it makes any.
+    std::optional<std::vector<AttachmentEntry>> attachments;
+    // The most the enclosures of one letter may weigh, in bytes.
+    static constexpr std::int64_t kDefaultMaxAttachmentBytes = 10 * 1024 * 1024;
+    std::int64_t max_attachment_bytes = kDefaultMaxAttachmentBytes;
+    SourcePosition max_attachment_bytes_at;
+    // Each letter carries its PDF rendition (delivery/pdf_renderer.hpp); false: text only.
+    bool pdf = true;
     // The roster filter's entries as written, with their positions, for the
     // checks that need the roster itself (check_roster_filter).
     struct FilterEntry {

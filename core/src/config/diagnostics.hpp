@@ -15,6 +15,10 @@ struct Diagnostic {
     int column = 0;  // 1-based; 0 = unknown
     std::string field;    // dotted key path, e.g. "params.reminder_offsets"; may be empty
     std::string message;
+    // A warning is worth a look but does not stop the campaign (Runtime::warnings);
+    // everything in a Diagnostics list that callers count as errors is an Error.
+    enum class Severity { Error, Warning };
+    Severity severity = Severity::Error;
 
     // "config/campaigns/focus2007.toml:12:1: params.letter_date: not a date ..."
     OUTREACH_EXPORT std::string format() const;

@@ -1,5 +1,7 @@
 #include "control/approval.hpp"
 
+#include "outreach/language.hpp"
+
 #include <glib.h>
 
 #include <sstream>
@@ -50,12 +52,21 @@ std::string approval_content_hash(const Campaign& campaign, const Step& step) {
     digest.add("step", step.id);
     if (const auto* letter = std::get_if<LetterAction>(&step.action))
         for (const auto& role : letter->roles) digest.add("step.role", role);
+    // The template and each language variant of it: the proof shows one letter
+    // per language, so an edit of any variant changes what was approved.
     const std::string name = template_name(step);
-    digest.add("template", name);
-    const auto file = campaign.templates ? campaign.templates->find(config.type, name) : std::filesystem::path();
-    Diagnostics ignored;  // a missing or unreadable template cannot be approved as anything but "missing"
-    const auto text = file.empty() ? std::nullopt : read_bounded_file(file, InputLimits::kTemplateBytes, "template", ignored);
-    digest.add("template.text", text ? *text : std::string("\x01missing"));
+    for (const auto& language : supported_languages()) {
+        const std::string variant = language == kDefaultLanguage ? name : name + "." + language;
+        digest.add("template", variant);
+        const auto file = campaign.templates ? campaign.templates->find(config.type, variant) : std::filesystem::path();
+        Diagnostics ignored;  // a missing or unreadable template cannot be approved as anything but "missing"
+        const auto text =
+            file.empty() ? std::nullopt : read_bounded_file(file, InputLimits::kTemplateBytes, "template", ignored);
+        digest.add("template.text", text ? *text : std::string("\x01missing"));
+    }
+    digest.add("language", config.language);
+    for (const auto& entry : config.languages) digest.add("language." + entry.state, entry.language);
+    digest.add("pdf", config.pdf ? "yes" : "no");
     for (const State& state : campaign.roster.states()) {
         digest.add("state", state.code);
         digest.add("state.name", state.name);
@@ -63,12 +74,15 @@ std::string approval_content_hash(const Campaign& campaign, const Step& step) {
         digest.add("state.status", state.status == StateStatus::Member ? "member" : "observer");
         digest.add("state.group", state.regional_group);
         digest.add("state.capital", state.capital);
+        digest.add("state.language", state.language);
+        for (const auto& [language, translated] : state.names_by_language) digest.add("state.name." + language, translated);
         for (const Addressee& a : state.addressees) {
             digest.add("addressee.role", a.role);
             digest.add("addressee.title", a.title);
             digest.add("addressee.honorific", a.honorific);
             digest.add("addressee.name", a.name);
             digest.add("addressee.email", a.email);
+            for (const auto& [language, title] : a.titles_by_language) digest.add("addressee.title." + language, title);
         }
     }
     return digest.hex();

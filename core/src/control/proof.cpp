@@ -5,15 +5,24 @@
 
 #include "control/approval.hpp"
 #include "delivery/letter_composer.hpp"
+#include "delivery/letter_language.hpp"
+#include "outreach/language.hpp"
 #include "schedule/audience.hpp"
 #include "time/timezone.hpp"
 
 namespace outreach {
 
 std::vector<const State*> sample_state_per_language(const Campaign& campaign, const std::vector<const State*>& audience) {
-    if (!audience.empty()) return {audience.front()};
-    if (campaign.roster.size() > 0) return {&campaign.roster.states().front()};
-    return {};
+    // The first State of the audience (else of the roster) writing in each language.
+    std::vector<const State*> samples;
+    std::set<std::string> languages;
+    const auto consider = [&](const State& state) {
+        if (languages.insert(letter_language(campaign, state)).second) samples.push_back(&state);
+    };
+    for (const State* state : audience) consider(*state);
+    if (samples.empty())
+        for (const State& state : campaign.roster.states()) consider(state);
+    return samples;
 }
 
 std::string scheduled_proof_key(const PlannedOccurrence& o, const std::string& content_hash) {
@@ -34,7 +43,7 @@ Letter compose_proof(const PlannedOccurrence& o, Instant now, const std::vector<
     const CampaignContext context = campaign.context();
     const Occurrence occurrence = o.sdk_view();
     const FiringContext firing{context, campaign.workflow, occurrence, now};
-    const TemplateData shared = occurrence_values(o, firing, known);
+    OccurrenceValues shared(o, firing, known);  // per letter language, on first use
     const auto audience = resolve_audience(o, known, now);
     const bool task = std::holds_alternative<TaskAction>(o.step->action);
 
@@ -43,7 +52,7 @@ Letter compose_proof(const PlannedOccurrence& o, Instant now, const std::vector<
     std::size_t letters = 0;
     std::set<std::string> states;
     if (task) {
-        samples.push_back(compose_task(o, shared, known, audience));
+        samples.push_back(compose_task(o, shared.in(std::string(kDefaultLanguage)), known, audience));
         letters = 1;
         recipients = "task for staff <" + campaign.config.sender.staff_email + ">\n";
     } else {
@@ -53,7 +62,7 @@ Letter compose_proof(const PlannedOccurrence& o, Instant now, const std::vector<
         static const std::vector<Response> none;
         const auto render_for = [&](const State& state) {
             const auto own = by_state.find(state.code);
-            const TemplateData data = state_values(o, firing, shared, state, own == by_state.end() ? none : own->second);
+            const TemplateData data = state_values(shared, state, own == by_state.end() ? none : own->second);
             for (const auto& role : roles)
                 if (const Addressee* addressee = state.addressee(role)) {
                     samples.push_back(compose_letter(o, data, state, *addressee));
@@ -100,7 +109,8 @@ Letter compose_proof(const PlannedOccurrence& o, Instant now, const std::vector<
     }
     for (const auto& sample : samples) {
         body += "\n==== Sample " + std::string(task ? "task" : "letter") +
-                (sample.state.empty() ? std::string() : " for " + sample.state) + " (all letters are in English) ====\n";
+                (sample.state.empty() ? std::string() : " for " + sample.state) +
+                (sample.language.empty() ? std::string() : ", in " + sample.language) + " ====\n";
         body += "To: " + sample.to_name + " <" + sample.to_email + ">\n";
         body += "Subject: " + sample.subject + "\n\n" + sample.body;
         if (!sample.body.empty() && sample.body.back() != '\n') body += "\n";

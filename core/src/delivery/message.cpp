@@ -108,6 +108,38 @@ void add_headers(GMimeHeaderList* headers, std::multimap<std::string, std::strin
     }
 }
 
+// The boundary of a multipart message, derived from the letter's key: a retried
+// letter is the same bytes (GMime would otherwise draw a random one). Base64 and
+// quoted-printable never produce "=-", so no encoded part can contain it.
+std::string boundary_for(const Letter& letter) {
+    return "=-outreach-" + sha256_hex("boundary\n" + letter.idempotency_key).substr(0, 32);
+}
+
+// Filenames are RFC 2231-encoded as UTF-8 (not the narrowest charset GMime picks).
+void set_utf8_filename(GMimePart* part, const std::string& filename) {
+    g_mime_part_set_filename(part, single_line(filename).c_str());
+    if (GMimeContentDisposition* disposition = g_mime_object_get_content_disposition(GMIME_OBJECT(part)))
+        if (GMimeParam* param = g_mime_param_list_get_parameter(g_mime_content_disposition_get_parameters(disposition), "filename"))
+            g_mime_param_set_charset(param, "utf-8");
+    if (GMimeContentType* type = g_mime_object_get_content_type(GMIME_OBJECT(part)))
+        if (GMimeParam* param = g_mime_param_list_get_parameter(g_mime_content_type_get_parameters(type), "name"))
+            g_mime_param_set_charset(param, "utf-8");
+}
+
+GObjectPtr<GMimePart> attachment_part(const Attachment& attachment) {
+    GObjectPtr<GMimeContentType> type(g_mime_content_type_parse(nullptr, attachment.content_type.c_str()));
+    GObjectPtr<GMimePart> part(g_mime_part_new());
+    if (type) g_mime_object_set_content_type(GMIME_OBJECT(part.get()), type.get());
+    static const std::string empty;
+    const std::string& bytes = attachment.content ? *attachment.content : empty;
+    GObjectPtr<GMimeStream> content(g_mime_stream_mem_new_with_buffer(bytes.data(), bytes.size()));
+    GObjectPtr<GMimeDataWrapper> wrapper(g_mime_data_wrapper_new_with_stream(content.get(), GMIME_CONTENT_ENCODING_DEFAULT));
+    g_mime_part_set_content(part.get(), wrapper.get());
+    g_mime_part_set_content_encoding(part.get(), GMIME_CONTENT_ENCODING_BASE64);
+    set_utf8_filename(part.get(), attachment.filename);
+    return part;
+}
+
 }  // namespace
 
 std::string message_id_for(const std::string& idempotency_key, const std::string& sender_email) {
@@ -133,6 +165,10 @@ std::string build_message(const Letter& letter) {
     g_mime_object_set_header(object, "Message-ID", message_id.c_str(), nullptr);
     g_mime_object_set_header(object, "X-Outreach-Key", single_line(letter.idempotency_key).c_str(), "utf-8");
     g_mime_object_set_header(object, "X-Outreach-Campaign", single_line(letter.campaign).c_str(), "utf-8");
+    // RFC 3282: the language of the letter's text (a language tag, checked when the
+    // roster and campaign are read).
+    if (!letter.language.empty())
+        g_mime_object_set_header(object, "Content-Language", single_line(letter.language).c_str(), nullptr);
 
     const std::string body = normalized_body(letter.body);
     GObjectPtr<GMimeTextPart> part(g_mime_text_part_new_with_subtype("plain"));
@@ -146,10 +182,21 @@ std::string build_message(const Letter& letter) {
     g_mime_part_set_content_encoding(GMIME_PART(part.get()), needs_quoted_printable(body)
                                                                  ? GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE
                                                                  : GMIME_CONTENT_ENCODING_7BIT);
-    g_mime_message_set_mime_part(message.get(), GMIME_OBJECT(part.get()));
+    if (letter.attachments.empty()) {
+        g_mime_message_set_mime_part(message.get(), GMIME_OBJECT(part.get()));
+    } else {
+        // The letter's text first, then its enclosures, in order.
+        GObjectPtr<GMimeMultipart> mixed(g_mime_multipart_new_with_subtype("mixed"));
+        g_mime_multipart_set_boundary(mixed.get(), boundary_for(letter).c_str());
+        g_mime_multipart_add(mixed.get(), GMIME_OBJECT(part.get()));
+        for (const auto& attachment : letter.attachments)
+            g_mime_multipart_add(mixed.get(), GMIME_OBJECT(attachment_part(attachment).get()));
+        g_mime_message_set_mime_part(message.get(), GMIME_OBJECT(mixed.get()));
+    }
 
     std::unique_ptr<GMimeFormatOptions, FormatOptionsFree> options(g_mime_format_options_clone(nullptr));
     g_mime_format_options_set_newline_format(options.get(), GMIME_NEWLINE_FORMAT_UNIX);
+    g_mime_format_options_set_param_encoding_method(options.get(), GMIME_PARAM_ENCODING_METHOD_RFC2231);
     GCharPtr text(g_mime_object_to_string(object, options.get()));
     if (!text) throw std::runtime_error("letter " + letter.idempotency_key + ": GMime could not serialize the message");
     return text.get();
@@ -176,9 +223,33 @@ ParsedMessage parse_message(const std::string& text) {
     add_headers(g_mime_object_get_header_list(GMIME_OBJECT(message.get())), parsed.headers);
     if (body) add_headers(g_mime_object_get_header_list(body), parsed.headers);
 
-    if (body && GMIME_IS_TEXT_PART(body)) {
+    if (body && GMIME_IS_TEXT_PART(body) && !GMIME_IS_MULTIPART(g_mime_message_get_mime_part(message.get()))) {
         GCharPtr decoded(g_mime_text_part_get_text(GMIME_TEXT_PART(body)));
         if (decoded) parsed.body = decoded.get();
+    } else if (GMimeObject* top = g_mime_message_get_mime_part(message.get()); top && GMIME_IS_MULTIPART(top)) {
+        GMimeMultipart* mixed = GMIME_MULTIPART(top);
+        bool text_seen = false;
+        for (int i = 0; i < g_mime_multipart_get_count(mixed); ++i) {
+            GMimeObject* child = g_mime_multipart_get_part(mixed, i);
+            if (!GMIME_IS_PART(child)) continue;
+            if (!text_seen && GMIME_IS_TEXT_PART(child) && !g_mime_part_get_filename(GMIME_PART(child))) {
+                GCharPtr decoded(g_mime_text_part_get_text(GMIME_TEXT_PART(child)));
+                if (decoded) parsed.body = decoded.get();
+                text_seen = true;
+                continue;
+            }
+            ParsedMessage::Part part;
+            if (const char* name = g_mime_part_get_filename(GMIME_PART(child))) part.filename = name;
+            GCharPtr type(g_mime_content_type_get_mime_type(g_mime_object_get_content_type(child)));
+            if (type) part.content_type = type.get();
+            if (GMimeDataWrapper* content = g_mime_part_get_content(GMIME_PART(child))) {
+                GObjectPtr<GMimeStream> decoded(g_mime_stream_mem_new());
+                g_mime_data_wrapper_write_to_stream(content, decoded.get());
+                GByteArray* bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(decoded.get()));
+                part.content.assign(reinterpret_cast<const char*>(bytes->data), bytes->len);
+            }
+            parsed.attachments.push_back(std::move(part));
+        }
     }
     return parsed;
 }

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "delivery/letter.hpp"
 
@@ -24,7 +25,13 @@ struct ParsedMessage {
     std::string subject;
     std::optional<Instant> date;
     std::string message_id;                      // with angle brackets, as message_id_for()
-    std::string body;                            // decoded UTF-8 text of the text/plain body
+    std::string body;                            // decoded UTF-8 text of the (first) text/plain part
+    struct Part {
+        std::string filename;      // decoded (RFC 2231)
+        std::string content_type;  // "application/pdf"
+        std::string content;       // decoded bytes
+    };
+    std::vector<Part> attachments;               // the parts after the text, in order
     std::multimap<std::string, std::string> headers;  // every top-level header, decoded, unfolded
 };
 // Throws std::runtime_error when the text is not a parsable message.

@@ -397,9 +397,16 @@ namespace {
 
 }  // namespace
 
+std::string TemplateRenderer::name_for_language(const std::string& type, const std::string& name,
+                                                const std::string& language) const {
+    const std::string variant = name + "." + language;
+    return find(type, variant).empty() ? name : variant;
+}
+
 RenderedTemplate TemplateRenderer::render(const std::string& type, const std::string& name,
                                           const TemplateData& data) const {
-    const fs::path path = find(type, name);
+    // A letter in French is rendered from invitation.fr.mustache where it exists.
+    const fs::path path = find(type, name_for_language(type, name, data.language));
     if (path.empty()) fail_missing(dirs_, type, name);
 
     const auto values = to_mustache(data);

@@ -14,6 +14,7 @@ namespace outreach {
 struct TemplateData {
     std::map<std::string, std::string> scalars;
     std::map<std::string, std::vector<std::string>> lists;  // {{#name}}{{.}}{{/name}}
+    std::string language = "en";  // the letter's language: picks the template variant
 };
 
 struct RenderedTemplate {
@@ -26,12 +27,16 @@ public:
     // Search order: each directory's <type>/<name>.mustache, first hit wins.
     explicit TemplateRenderer(std::vector<std::filesystem::path> dirs) : dirs_(std::move(dirs)) {}
     std::filesystem::path find(const std::string& type, const std::string& name) const;  // "" if none
+    // The template a letter in `language` is rendered with: "<name>.<language>"
+    // (invitation.fr.mustache) where such a file exists in the search path, else `name`.
+    std::string name_for_language(const std::string& type, const std::string& name, const std::string& language) const;
     // Throws InputError (file:line:column, field = template name) for a missing
     // file, a missing Subject line, a mustache syntax error, a file that is not
     // UTF-8, too large (InputLimits::kTemplateBytes) or nested too deep, a partial
     // ({{>x}}), and for every tag that `data` has no value for: {{x}} needs a
     // scalar x, {{#x}}/{{^x}} a scalar or list x, except "has_..." flags, which
     // plugins set only when true (absent means false).
+    // Renders "<name>.<data.language>" where that file exists (name_for_language).
     RenderedTemplate render(const std::string& type, const std::string& name, const TemplateData& data) const;
     // Syntax check only (for `validate`).
     void check(const std::string& type, const std::string& name, Diagnostics& out) const;

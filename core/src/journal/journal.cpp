@@ -6,6 +6,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <map>
+#include <memory>
+#include <optional>
 #include <stdexcept>
 
 #include "journal/sqlite_db.hpp"
@@ -37,7 +40,12 @@ CREATE TABLE IF NOT EXISTS deliveries(
   message_id TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '',
   attempts INTEGER NOT NULL DEFAULT 0,
   next_attempt_utc INTEGER,
-  updated_at INTEGER NOT NULL);
+  updated_at INTEGER NOT NULL,
+  language TEXT NOT NULL DEFAULT 'en',
+  attachments TEXT NOT NULL DEFAULT '');
+CREATE TABLE IF NOT EXISTS enclosures(
+  sha256 TEXT PRIMARY KEY,
+  content BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS deliveries_by_campaign ON deliveries(campaign, scheduled_utc);
 CREATE INDEX IF NOT EXISTS deliveries_by_occurrence ON deliveries(campaign, step, occurrence);
 CREATE INDEX IF NOT EXISTS deliveries_retry ON deliveries(next_attempt_utc) WHERE status = 'temporary_failure';
@@ -90,9 +98,36 @@ DeliveryStatus delivery_status(const std::string& s) {
     return DeliveryStatus::Failed;
 }
 
+// One line per enclosure: sha256, TAB, content type, TAB, file name.
+std::string attachment_manifest(const Letter& letter) {
+    std::string out;
+    for (const auto& a : letter.attachments) out += a.sha256 + '\t' + a.content_type + '\t' + a.filename + '\n';
+    return out;
+}
+
+// The manifest's enclosures, without their bytes (Journal::load_enclosures adds them).
+std::vector<Attachment> parse_manifest(const std::string& manifest) {
+    std::vector<Attachment> out;
+    std::size_t start = 0;
+    while (start < manifest.size()) {
+        const std::size_t end = manifest.find('\n', start);
+        const std::string line = manifest.substr(start, end - start);
+        start = end == std::string::npos ? manifest.size() : end + 1;
+        const std::size_t tab1 = line.find('\t'), tab2 = line.find('\t', tab1 + 1);
+        if (tab1 == std::string::npos || tab2 == std::string::npos) continue;
+        Attachment a;
+        a.sha256 = line.substr(0, tab1);
+        a.content_type = line.substr(tab1 + 1, tab2 - tab1 - 1);
+        a.filename = line.substr(tab2 + 1);
+        out.push_back(std::move(a));
+    }
+    return out;
+}
+
 constexpr const char* kDeliveryColumns =
     "key, campaign, step, occurrence, state, is_task, scheduled_utc, from_name, from_email, to_name, to_email, "
-    "subject, body, channel, status, message_id, detail, attempts, next_attempt_utc, updated_at";
+    "subject, body, channel, status, message_id, detail, attempts, next_attempt_utc, updated_at, language, "
+    "attachments";
 
 DeliveryRecord read_delivery(const sqlite::Statement& q) {
     DeliveryRecord r;
@@ -116,7 +151,28 @@ DeliveryRecord read_delivery(const sqlite::Statement& q) {
     r.attempts = static_cast<int>(q.integer(17));
     if (auto next = q.optional_integer(18)) r.next_attempt = instant(*next);
     r.updated_at = instant(q.integer(19));
+    r.letter.language = q.text(20);
+    r.letter.attachments = parse_manifest(q.text(21));
     return r;
+}
+
+// The bytes of the records' enclosures, each distinct one read once.
+void load_enclosures(sqlite::Database& db, std::vector<DeliveryRecord>& records) {
+    std::map<std::string, std::shared_ptr<const std::string>> read;
+    for (auto& record : records)
+        for (auto& attachment : record.letter.attachments) {
+            auto [it, first] = read.try_emplace(attachment.sha256);
+            if (first) {
+                auto q = db.prepare("SELECT content FROM enclosures WHERE sha256 = ?");
+                q.bind(1, attachment.sha256);
+                if (!q.step())
+                    throw JournalError("the journal lists enclosure " + attachment.sha256 + " of " +
+                                       record.letter.idempotency_key + " but does not hold it");
+                it->second = std::make_shared<const std::string>(q.blob(0));
+                q.run();
+            }
+            attachment.content = it->second;
+        }
 }
 
 OccurrenceRecord read_occurrence(const sqlite::Statement& q) {
@@ -220,14 +276,23 @@ Journal::Journal(const std::filesystem::path& file) {
             auto v = db_->prepare("SELECT value FROM meta WHERE key = 'schema_version'");
             if (v.step()) version = v.text(0);
         }
+        const std::string found = version;
         if (version == "1") {
-            // Version 1 -> 2: the audit trail names who acted; the control tables are new.
+            // Version 1 -> 2: the audit trail names who acted; the control tables
+            // (kControlSchema) are new.
             db_->exec("ALTER TABLE audit ADD COLUMN actor TEXT NOT NULL DEFAULT ''");
-            db_->prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'")
-                .bind(1, std::to_string(kSchemaVersion))
-                .run();
-            version = std::to_string(kSchemaVersion);
+            version = "2";
         }
+        if (version == "2") {
+            // Version 2 -> 3: each letter's language (its Content-Language) and
+            // enclosures are stored, so a retried letter is the same message;
+            // earlier letters were English, without enclosures.
+            db_->exec("ALTER TABLE deliveries ADD COLUMN language TEXT NOT NULL DEFAULT 'en'");
+            db_->exec("ALTER TABLE deliveries ADD COLUMN attachments TEXT NOT NULL DEFAULT ''");
+            version = "3";
+        }
+        if (!found.empty() && version != found)
+            db_->prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").bind(1, version).run();
         // A journal of another (newer) version is left exactly as it is.
         if (!version.empty() && version != std::to_string(kSchemaVersion))
             throw std::runtime_error(file.string() + ": journal schema version " + version + ", this outreach uses " +
@@ -331,14 +396,32 @@ std::vector<OccurrenceRecord> Journal::occurrences(const std::string& campaign) 
 std::optional<DeliveryRecord> Journal::delivery(const std::string& key) {
     auto q = db_->prepare(std::string("SELECT ") + kDeliveryColumns + " FROM deliveries WHERE key = ?");
     q.bind(1, key);
-    if (q.step()) return read_delivery(q);
-    return std::nullopt;
+    if (!q.step()) return std::nullopt;
+    std::vector<DeliveryRecord> found{read_delivery(q)};
+    q.run();
+    load_enclosures(*db_, found);
+    return std::move(found.front());
 }
 
 void Journal::record_delivery(const DeliveryRecord& r) {
     const Letter& l = r.letter;
+    // Each enclosure's bytes once, however many letters carry it.
+    for (const auto& attachment : l.attachments) {
+        bool stored = false;
+        {
+            auto q = db_->prepare("SELECT 1 FROM enclosures WHERE sha256 = ?");
+            q.bind(1, attachment.sha256);
+            stored = q.step();
+            if (stored) q.run();
+        }
+        if (!stored && attachment.content)
+            db_->prepare("INSERT INTO enclosures(sha256, content) VALUES(?, ?)")
+                .bind(1, attachment.sha256)
+                .bind_blob(2, *attachment.content)
+                .run();
+    }
     db_->prepare(std::string("INSERT OR REPLACE INTO deliveries(") + kDeliveryColumns +
-                 ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                 ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(1, l.idempotency_key)
         .bind(2, l.campaign)
         .bind(3, l.step)
@@ -359,6 +442,8 @@ void Journal::record_delivery(const DeliveryRecord& r) {
         .bind(18, std::int64_t{r.attempts})
         .bind(19, r.next_attempt ? std::optional<std::int64_t>(seconds(*r.next_attempt)) : std::nullopt)
         .bind(20, seconds(r.updated_at))
+        .bind(21, l.language)
+        .bind(22, attachment_manifest(l))
         .run();
 }
 
@@ -368,6 +453,7 @@ std::vector<DeliveryRecord> Journal::deliveries(const std::string& campaign) {
     q.bind(1, campaign);
     std::vector<DeliveryRecord> out;
     while (q.step()) out.push_back(read_delivery(q));
+    load_enclosures(*db_, out);
     return out;
 }
 
@@ -378,6 +464,7 @@ std::vector<DeliveryRecord> Journal::pending_retries(Instant now) {
     q.bind(1, seconds(now));
     std::vector<DeliveryRecord> out;
     while (q.step()) out.push_back(read_delivery(q));
+    load_enclosures(*db_, out);
     return out;
 }
 

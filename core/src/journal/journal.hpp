@@ -96,8 +96,9 @@ struct ResponseRecord {
 
 class OUTREACH_EXPORT Journal {
 public:
-    // 2: pauses, approvals, proofs, audit.actor (a version-1 journal is migrated on open).
-    static constexpr int kSchemaVersion = 2;
+    // 2: pauses, approvals, proofs, audit.actor; 3: deliveries.language and
+    // .attachments, enclosures (older journals are migrated on open).
+    static constexpr int kSchemaVersion = 3;
     // Creates the file and schema if needed; throws std::runtime_error naming the
     // file when it is not a database, is corrupt or has another schema version.
     explicit Journal(const std::filesystem::path& file);

@@ -62,9 +62,12 @@ public:
     Statement& bind(int index, std::int64_t value);
     Statement& bind(int index, std::optional<std::int64_t> value);
     Statement& bind_null(int index);
+    // Binary data; `value` must outlive the statement's next step() (not copied).
+    Statement& bind_blob(int index, const std::string& value);
     bool step();  // true while a row is available
     void run() { while (step()) {} }
     std::string text(int column) const;
+    std::string blob(int column) const;
     std::int64_t integer(int column) const;
     std::optional<std::int64_t> optional_integer(int column) const;
     bool is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }

@@ -17,6 +17,11 @@ const Addressee* State::addressee(const std::string& role) const {
     return nullptr;
 }
 
+const std::string& State::name_in(const std::string& language) const {
+    const auto it = names_by_language.find(language);
+    return it == names_by_language.end() || it->second.empty() ? name : it->second;
+}
+
 Roster::Roster(std::vector<State> states) {
     auto storage = std::make_shared<Storage>();
     storage->states = std::move(states);

@@ -14,6 +14,7 @@
 #include <toml++/toml.h>
 
 #include "config/email_address.hpp"
+#include "outreach/language.hpp"
 #include "config/input_limits.hpp"
 #include "config/param_validation.hpp"
 
@@ -23,9 +24,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::array<std::string_view, 7> kStateKeys{"code",   "name",  "formal_name", "status",
-                                                     "group",  "capital", "addressee"};
-constexpr std::array<std::string_view, 5> kAddresseeKeys{"role", "title", "honorific", "name", "email"};
+constexpr std::array<std::string_view, 10> kStateKeys{"code",    "name",      "formal_name", "status",  "group",
+                                                      "capital", "addressee", "language",    "name_fr", "name_es"};
+constexpr std::array<std::string_view, 7> kAddresseeKeys{"role",  "title",    "honorific", "name",
+                                                         "email", "title_fr", "title_es"};
+// The languages besides English whose names and titles a roster may give
+// (name_<code>, title_<code>); keep in step with supported_languages().
+constexpr std::array<std::string_view, 2> kTranslatedLanguages{"fr", "es"};
 constexpr std::array<std::string_view, 3> kRoles{"head_of_state", "foreign_minister",
                                                  "permanent_representative"};
 
@@ -45,6 +50,12 @@ std::string joined(const std::array<std::string_view, N>& list) {
 }
 
 std::string in_quotes(std::string_view text) { return "\"" + std::string(text) + "\""; }
+
+std::string supported_language_list() {
+    std::string out;
+    for (const auto& code : supported_languages()) out += (out.empty() ? "" : ", ") + in_quotes(code);
+    return out;
+}
 
 std::string to_upper(std::string text) {
     std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::toupper(c); });
@@ -179,6 +190,17 @@ private:
         }
         state.regional_group = read_string(table, "group", label, false).value_or("");
         state.capital = read_string(table, "capital", label, false).value_or("");
+        if (auto language = read_string(table, "language", label, false)) {
+            if (!is_supported_language(*language))
+                error(table.get("language")->source(), label + ".language",
+                      "must be one of " + supported_language_list() + ", not " + in_quotes(*language));
+            state.language = *language;
+        }
+        for (const auto language : kTranslatedLanguages) {
+            const std::string key = "name_" + std::string(language);
+            if (auto name = read_string(table, key, label, false); name && !name->empty())
+                state.names_by_language[std::string(language)] = *name;
+        }
         state.addressees = read_addressees(table, label);
         return state;
     }
@@ -218,6 +240,11 @@ private:
             addressee.title = read_string(*table, "title", label, false).value_or("");
             addressee.honorific = read_string(*table, "honorific", label, false).value_or("");
             addressee.name = read_string(*table, "name", label, false).value_or("");
+            for (const auto language : kTranslatedLanguages) {
+                const std::string key = "title_" + std::string(language);
+                if (auto title = read_string(*table, key, label, false); title && !title->empty())
+                    addressee.titles_by_language[std::string(language)] = *title;
+            }
             if (auto email = read_string(*table, "email", label, true)) {
                 // Exactly one addr-spec: "x,evil@attacker.test" would put a second
                 // recipient into the To: header that the journal never names.

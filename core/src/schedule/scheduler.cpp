@@ -295,7 +295,7 @@ std::optional<FiringReport> Scheduler::fire(const PlannedOccurrence& o, Instant 
     const CampaignContext context = campaign.context();
     const Occurrence occurrence = o.sdk_view();
     const FiringContext firing{context, campaign.workflow, occurrence, now};
-    const TemplateData shared = occurrence_values(o, firing, known);
+    OccurrenceValues shared(o, firing, known);  // per letter language, on first use
     const auto audience = resolve_audience(o, known, now);
 
     // Every letter is composed before any is handed over: a template or plugin
@@ -307,7 +307,7 @@ std::optional<FiringReport> Scheduler::fire(const PlannedOccurrence& o, Instant 
         if (done.count(idempotency_key(o, "staff")))
             ++report.already_delivered;
         else
-            letters.push_back(compose_task(o, shared, known, audience));
+            letters.push_back(compose_task(o, shared.in(std::string(kDefaultLanguage)), known, audience));
     } else {
         const auto& action = std::get<LetterAction>(o.step->action);
         const auto& roles = action.roles.empty() ? campaign.config.addressees : action.roles;
@@ -328,7 +328,7 @@ std::optional<FiringReport> Scheduler::fire(const PlannedOccurrence& o, Instant 
                     continue;
                 }
                 if (!state_data)
-                    state_data = state_values(o, firing, shared, *state, own == by_state.end() ? none : own->second);
+                    state_data = state_values(shared, *state, own == by_state.end() ? none : own->second);
                 letters.push_back(compose_letter(o, *state_data, *state, *addressee));
             }
         }

@@ -1,4 +1,5 @@
 #include "outreach/calendar.hpp"
+#include "outreach/language.hpp"
 #include "outreach/workflow.hpp"
 
 #include <charconv>
@@ -7,9 +8,6 @@
 
 namespace outreach {
 namespace {
-const char* const kMonthNames[] = {"January", "February", "March",     "April",   "May",      "June",
-                                   "July",    "August",   "September", "October", "November", "December"};
-
 bool parse_int(std::string_view text, int& value) {
     auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     return ec == std::errc() && ptr == text.data() + text.size();
@@ -39,11 +37,7 @@ std::string format_date(Date date) {
     return buf;
 }
 
-std::string format_date_long(Date date) {
-    const std::chrono::year_month_day ymd{date};
-    return std::to_string(static_cast<unsigned>(ymd.day())) + " " +
-           kMonthNames[static_cast<unsigned>(ymd.month()) - 1] + " " + std::to_string(static_cast<int>(ymd.year()));
-}
+std::string format_date_long(Date date) { return format_date_long(date, kDefaultLanguage); }
 
 std::optional<LocalTime> parse_local_time(std::string_view text) {
     if (text.size() != 5 || text[2] != ':') return std::nullopt;
