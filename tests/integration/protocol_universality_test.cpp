@@ -247,7 +247,7 @@ TEST_CASE("protocol_universality params: files relative to the campaign, errors 
                    g["bound_states_file"] = std::string{"nowhere.txt"};
                    return g;
                }()),
-               Contains("params.bound_states_file: " + (dir / "nowhere.txt").string() + ": cannot read the file"));
+               Contains("params.bound_states_file: " + (dir / "nowhere.txt").string() + ": file not found"));
 }
 
 TEST_CASE("Amended Protocol II season 2006-2008, letter by letter", "[ap2][season]") {

@@ -411,7 +411,7 @@ TEST_CASE("reporting_obligations params: the workflow, and errors naming the opt
               "out: move campaign_end or leave the State out");
     CHECK(with("title", std::string{"  "}) == "params.title: must not be blank");
     CHECK(with("due_dates", std::string{"nowhere.csv"}) ==
-          "params.due_dates: " + (dir / "nowhere.csv").string() + ": cannot read the file: No such file or directory");
+          "params.due_dates: " + (dir / "nowhere.csv").string() + ": file not found");
     write_file(dir / "bad.csv", "state,due_date\nFRA,2010-03-31\nMLI,2010-04-01\n");  // MLI: not in the roster
     CHECK(with("due_dates", std::string{"bad.csv"}) ==
           "params.due_dates: " + (dir / "bad.csv").string() +

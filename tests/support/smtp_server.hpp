@@ -62,12 +62,13 @@ inline bool smtp_server_available() {
     return available;
 }
 
-#define REQUIRE_SMTP_SERVER()                                                                         \
-    do {                                                                                              \
-        if (!smtp_server_available()) {                                                               \
-            WARN("skipped: " << kPython << " with the aiosmtpd module is needed (python3-aiosmtpd)"); \
-            return;                                                                                   \
-        }                                                                                             \
+#define REQUIRE_SMTP_SERVER()                                                                       \
+    do {                                                                                            \
+        if (!::outreach::test::smtp_server_available()) {                                           \
+            WARN("skipped: " << ::outreach::test::kPython                                           \
+                             << " with the aiosmtpd module is needed (python3-aiosmtpd)");           \
+            return;                                                                                 \
+        }                                                                                           \
     } while (false)
 
 inline sockaddr_in loopback(int port) {
@@ -228,6 +229,11 @@ inline std::unique_ptr<SmtpServer> scripted_server(const std::filesystem::path& 
     return std::make_unique<SmtpServer>(std::vector<std::string>{kPython, script.string(), std::to_string(port), mode,
                                                                  (dir / "received").string(), std::to_string(delay_ms)},
                                         port, dir / ("server-" + mode + ".log"));
+}
+
+inline std::unique_ptr<SmtpServer> scripted_server(const ScratchDir& dir, int port, const std::string& mode,
+                                                   int delay_ms = 0) {
+    return scripted_server(dir.path(), port, mode, delay_ms);
 }
 
 // Messages in a directory (Maildir new/ or the scripted server's store), by file name.

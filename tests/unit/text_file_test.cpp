@@ -39,7 +39,7 @@ TEST_CASE("read_text_file: the size limit is checked before reading", "[text_fil
                                                     "(docs/security.md)");
 }
 
-TEST_CASE("read_text_file: a FIFO or a device is refused without blocking; a link to a file is followed",
+TEST_CASE("read_text_file: a FIFO or a device is refused without blocking, a link to a file is followed",
           "[text_file]") {
     ScratchDir dir;
     REQUIRE(::mkfifo((dir / "fifo.txt").c_str(), 0600) == 0);  // no writer: a plain open would wait for ever
