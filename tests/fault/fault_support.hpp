@@ -17,6 +17,7 @@
 #include <optional>
 #include <random>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -105,9 +106,17 @@ public:
         }
         return exit_code_;
     }
-    std::optional<int> wait_exit(std::chrono::milliseconds timeout) {
+    static constexpr int kRunning = -1;
+    // The exit code, or kRunning when it is still running after `timeout`.
+    int wait_exit(std::chrono::milliseconds timeout) {
         wait_until([&] { return exit_code().has_value(); }, timeout, 10ms);
-        return exit_code();
+        return exit_code().value_or(kRunning);
+    }
+    // Until its output contains `text` (e.g. the daemon's "started with": its
+    // signal handling is in place); false if it exited or the time ran out first.
+    bool wait_for_output(const std::string& text, std::chrono::milliseconds timeout) {
+        return wait_until([&] { return exit_code() || log().find(text) != std::string::npos; }, timeout, 10ms) &&
+               log().find(text) != std::string::npos;
     }
     // SIGKILL now; true when it was still running (the kill interrupted it).
     bool kill9() {
@@ -121,11 +130,33 @@ public:
     }
     void signal(int sig) const { ::kill(pid_, sig); }
 
+    // SIGTERM, then its exit code within `timeout`; kRunning (and the process's
+    // state in `stuck()`, for the failure message) when it did not stop.
+    int terminate(std::chrono::milliseconds timeout = 30s) {
+        signal(SIGTERM);
+        const int code = wait_exit(timeout);
+        if (code == kRunning) {
+            const std::string proc = "/proc/" + std::to_string(pid_);
+            stuck_ = "state of " + proc + " after SIGTERM:\n";
+            std::istringstream status(read_text(proc + "/status"));
+            for (std::string line; std::getline(status, line);)
+                if (line.rfind("State", 0) == 0 || line.rfind("Sig", 0) == 0 || line.rfind("Shd", 0) == 0 ||
+                    line.rfind("Threads", 0) == 0)
+                    stuck_ += line + "\n";
+            for (const auto& task : fs::directory_iterator(proc + "/task"))
+                stuck_ += "thread " + task.path().filename().string() + " in " + read_text(task.path() / "wchan") +
+                          ", " + read_text(task.path() / "comm");
+        }
+        return code;
+    }
+    const std::string& stuck() const { return stuck_; }
+
 private:
     static int decode(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
     fs::path log_;
     pid_t pid_ = -1;
     std::optional<int> exit_code_;
+    std::string stuck_;
 };
 
 inline std::size_t entries_in(const fs::path& dir) {
