@@ -4,53 +4,11 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "config/input_limits.hpp"
+
 namespace outreach::cli {
 
 namespace {
-
-// One code point from `text` at `i` (advanced past it); nullopt-like -1 for an
-// invalid sequence (then `i` moves past one byte).
-std::int32_t next_code_point(std::string_view text, std::size_t& i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x80) {
-        ++i;
-        return c;
-    }
-    std::size_t length = 0;
-    std::uint32_t code = 0;
-    if (c >= 0xC2 && c <= 0xDF) {
-        length = 2;
-        code = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        length = 3;
-        code = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        length = 4;
-        code = c & 0x07;
-    } else {
-        ++i;
-        return -1;
-    }
-    if (i + length > text.size()) {
-        ++i;
-        return -1;
-    }
-    for (std::size_t k = 1; k < length; ++k) {
-        const auto next = static_cast<unsigned char>(text[i + k]);
-        if ((next & 0xC0) != 0x80) {
-            ++i;
-            return -1;
-        }
-        code = (code << 6) | (next & 0x3F);
-    }
-    if ((length == 3 && code < 0x800) || (length == 4 && (code < 0x10000 || code > 0x10FFFF)) ||
-        (code >= 0xD800 && code <= 0xDFFF)) {
-        ++i;
-        return -1;
-    }
-    i += length;
-    return static_cast<std::int32_t>(code);
-}
 
 bool needs_escape(std::int32_t code) {
     if (code < 0x20 || code == 0x7F) return true;            // C0 controls, DEL

@@ -57,19 +57,9 @@ std::vector<OptionSpec> option_table() {
     };
 }
 
-[[noreturn]] void fail(const std::string& option, const std::string& message) {
-    throw std::runtime_error("params." + option + ": " + message);
-}
-
-void require_text(const Params& params, const char* option) {
-    const std::string& text = params.string(option);
-    if (std::all_of(text.begin(), text.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)); }))
-        fail(option, "is blank");
-}
-
 Days offset_days(const char* option, std::int64_t value) {
     if (value < -kMaxOffsetDays || value > kMaxOffsetDays)
-        fail(option, std::to_string(value) + " days is more than ten years; offsets count days");
+        fail_option(option, std::to_string(value) + " days is more than ten years; offsets count days");
     return Days(value);
 }
 
@@ -90,48 +80,48 @@ Schedule schedule(const Params& params) {
     s.letter_date = params.date(opt::letter_date);
     s.meeting = params.date(opt::meeting_date);
     if (!(s.strategy_adopted < s.letter_date))
-        fail(opt::strategy_adopted, format_date(s.strategy_adopted) + " is not before letter_date " + format_date(s.letter_date));
+        fail_option(opt::strategy_adopted, format_date(s.strategy_adopted) + " is not before letter_date " + format_date(s.letter_date));
     if (!(s.letter_date < s.meeting))
-        fail(opt::meeting_date, format_date(s.meeting) + " is not after letter_date " + format_date(s.letter_date));
+        fail_option(opt::meeting_date, format_date(s.meeting) + " is not after letter_date " + format_date(s.letter_date));
 
     const std::int64_t lead = params.integer(opt::programme_lead_days);
-    if (lead < 1) fail(opt::programme_lead_days, std::to_string(lead) + " must be at least 1 (days before the meeting)");
+    if (lead < 1) fail_option(opt::programme_lead_days, std::to_string(lead) + " must be at least 1 (days before the meeting)");
     s.programme = s.meeting - offset_days(opt::programme_lead_days, lead);
     if (!(s.letter_date < s.programme))
-        fail(opt::programme_lead_days, std::to_string(lead) + " days before the meeting is " + format_date(s.programme) +
+        fail_option(opt::programme_lead_days, std::to_string(lead) + " days before the meeting is " + format_date(s.programme) +
                                            ", not after letter_date " + format_date(s.letter_date) +
                                            "; use fewer days");
 
     s.speakers_deadline = params.has(opt::speakers_deadline) ? params.date(opt::speakers_deadline) : s.meeting - Days{5};
     if (!(s.letter_date < s.speakers_deadline) || s.meeting < s.speakers_deadline)
-        fail(opt::speakers_deadline, format_date(s.speakers_deadline) + " is not between letter_date " +
+        fail_option(opt::speakers_deadline, format_date(s.speakers_deadline) + " is not between letter_date " +
                                          format_date(s.letter_date) + " (excluded) and meeting_date " +
                                          format_date(s.meeting));
     const std::int64_t reminder = params.integer(opt::speakers_reminder_offset);
     if (reminder >= 0)
-        fail(opt::speakers_reminder_offset, std::to_string(reminder) +
+        fail_option(opt::speakers_reminder_offset, std::to_string(reminder) +
                                                 " would remind States when the list of speakers has closed; use a "
                                                 "negative number of days before speakers_deadline, e.g. -3");
     s.speakers_reminder = s.speakers_deadline + offset_days(opt::speakers_reminder_offset, reminder);
     if (!(s.letter_date < s.speakers_reminder))
-        fail(opt::speakers_reminder_offset, std::to_string(reminder) + " places the reminder on " +
+        fail_option(opt::speakers_reminder_offset, std::to_string(reminder) + " places the reminder on " +
                                                 format_date(s.speakers_reminder) + ", not after letter_date " +
                                                 format_date(s.letter_date));
 
     s.formal_review = params.date(opt::formal_review_date);
     s.formal_review_end = params.has(opt::formal_review_end) ? params.date(opt::formal_review_end) : s.formal_review;
     if (!(s.meeting < s.formal_review))
-        fail(opt::formal_review_date, format_date(s.formal_review) + " is not after meeting_date " + format_date(s.meeting));
+        fail_option(opt::formal_review_date, format_date(s.formal_review) + " is not after meeting_date " + format_date(s.meeting));
     if (s.formal_review_end < s.formal_review)
-        fail(opt::formal_review_end, format_date(s.formal_review_end) + " is before formal_review_date " +
+        fail_option(opt::formal_review_end, format_date(s.formal_review_end) + " is before formal_review_date " +
                                          format_date(s.formal_review));
     const std::int64_t invitation = params.integer(opt::formal_review_invitation_offset);
     if (invitation >= 0)
-        fail(opt::formal_review_invitation_offset,
+        fail_option(opt::formal_review_invitation_offset,
              std::to_string(invitation) + " must be negative (days before formal_review_date)");
     s.formal_review_invitation = s.formal_review + offset_days(opt::formal_review_invitation_offset, invitation);
     if (!(s.meeting < s.formal_review_invitation))
-        fail(opt::formal_review_invitation_offset, std::to_string(invitation) + " places the invitation on " +
+        fail_option(opt::formal_review_invitation_offset, std::to_string(invitation) + " places the invitation on " +
                                                        format_date(s.formal_review_invitation) +
                                                        ", not after meeting_date " + format_date(s.meeting));
     return s;

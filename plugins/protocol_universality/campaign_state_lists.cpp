@@ -6,15 +6,11 @@
 namespace outreach::protocol_universality {
 namespace {
 
-std::filesystem::path resolve(const CampaignContext& context, const std::string& option) {
+StateList read_for_option(const CampaignContext& context, const char* option) {
     const std::filesystem::path given = context.params.string(option);
     if (given.empty()) throw std::runtime_error(std::string("params.") + option + ": is empty; name a file of alpha-3 codes");
-    return given.is_absolute() ? given : context.base_dir / given;
-}
-
-StateList read_for_option(const CampaignContext& context, const char* option) {
     try {
-        return read_state_list(resolve(context, option));
+        return read_state_list(given, context.base_dir);
     } catch (const StateListError& e) {
         throw std::runtime_error(std::string("params.") + option + ": " + e.what());
     }

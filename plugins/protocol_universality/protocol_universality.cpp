@@ -62,16 +62,6 @@ std::vector<OptionSpec> option_table() {
     };
 }
 
-[[noreturn]] void fail(const std::string& option, const std::string& message) {
-    throw std::runtime_error("params." + option + ": " + message);
-}
-
-void require_text(const Params& params, const char* option) {
-    const std::string& text = params.string(option);
-    if (std::all_of(text.begin(), text.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)); }))
-        fail(option, "is blank");
-}
-
 std::string upper(std::string text) {
     for (auto& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     return text;
@@ -92,14 +82,14 @@ std::string conference_text(const DateRange& range) {
 void check_conferences(const std::vector<DateRange>& ranges, Date letter_date, Days report_offset) {
     for (std::size_t i = 0; i < ranges.size(); ++i) {
         if (ranges[i].last < ranges[i].first)
-            fail(opt::conference_dates, range_label(i, ranges[i]) + " ends before it starts");
+            fail_option(opt::conference_dates, range_label(i, ranges[i]) + " ends before it starts");
         if (ranges[i].first + report_offset < letter_date)
-            fail(opt::conference_dates, range_label(i, ranges[i]) + ": its report (" +
+            fail_option(opt::conference_dates, range_label(i, ranges[i]) + ": its report (" +
                                             format_date(ranges[i].first + report_offset) +
                                             ") would fall before letter_date " + format_date(letter_date) +
                                             "; list only conferences after the letter");
         if (i > 0 && ranges[i].first <= ranges[i - 1].last)
-            fail(opt::conference_dates, range_label(i, ranges[i]) + " does not start after " +
+            fail_option(opt::conference_dates, range_label(i, ranges[i]) + " does not start after " +
                                             range_label(i - 1, ranges[i - 1]) + "; list the conferences in date order");
     }
 }
@@ -107,10 +97,10 @@ void check_conferences(const std::vector<DateRange>& ranges, Date letter_date, D
 Days report_offset(const Params& params) {
     const std::int64_t days = params.integer(opt::conference_report_offset);
     if (days > 0)
-        fail(opt::conference_report_offset, std::to_string(days) +
+        fail_option(opt::conference_report_offset, std::to_string(days) +
                                                 " would report after the conference has opened; use zero or a "
                                                 "negative number of days");
-    if (days < -kMaxOffsetDays) fail(opt::conference_report_offset, std::to_string(days) + " days is more than ten years");
+    if (days < -kMaxOffsetDays) fail_option(opt::conference_report_offset, std::to_string(days) + " days is more than ten years");
     return Days(days);
 }
 
@@ -156,19 +146,19 @@ Workflow ProtocolUniversalityType::build_workflow(const CampaignContext& context
     const Date letter_date = params.date(opt::letter_date);
     const Date campaign_end = params.date(opt::campaign_end);
     if (!(adopted < letter_date))
-        fail(opt::adopted, format_date(adopted) + " is not before letter_date " + format_date(letter_date));
+        fail_option(opt::adopted, format_date(adopted) + " is not before letter_date " + format_date(letter_date));
     if (!(letter_date < campaign_end))
-        fail(opt::campaign_end, format_date(campaign_end) + " is not after letter_date " + format_date(letter_date));
+        fail_option(opt::campaign_end, format_date(campaign_end) + " is not after letter_date " + format_date(letter_date));
 
     const std::string& rrule = params.string(opt::follow_up_rrule);
     std::optional<Days> first_follow_up;
     try {
         first_follow_up = first_follow_up_offset(rrule, letter_date, campaign_end);
     } catch (const std::invalid_argument& e) {
-        fail(opt::follow_up_rrule, e.what());
+        fail_option(opt::follow_up_rrule, e.what());
     }
     if (!first_follow_up)
-        fail(opt::follow_up_rrule, "'" + rrule + "' started on letter_date " + format_date(letter_date) +
+        fail_option(opt::follow_up_rrule, "'" + rrule + "' started on letter_date " + format_date(letter_date) +
                                        " has no occurrence after it and before campaign_end " +
                                        format_date(campaign_end) + "; choose a shorter interval or a later campaign_end");
 

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <map>
+#include <sstream>
+
+#include "outreach/text_file.hpp"
 
 namespace outreach::protocol_universality {
 namespace {
@@ -56,10 +56,14 @@ StateList parse_state_list(std::istream& in, const std::filesystem::path& file) 
     return list;
 }
 
-StateList read_state_list(const std::filesystem::path& file) {
-    std::ifstream in(file);
-    if (!in) throw StateListError(file.string() + ": cannot read the file: " + std::strerror(errno));
-    return parse_state_list(in, file);
+StateList read_state_list(const std::filesystem::path& file, const std::filesystem::path& base_dir) {
+    try {
+        const TextFile list = read_text_file(base_dir, file);
+        std::istringstream in(list.text);
+        return parse_state_list(in, list.path);
+    } catch (const TextFileError& e) {
+        throw StateListError(e.what());
+    }
 }
 
 }  // namespace outreach::protocol_universality

@@ -26,7 +26,7 @@ struct StateList {
 };
 
 // what(): "<file>:<line>:<column>: <problem>" (or "<file>: <problem>" when the
-// file cannot be read at all).
+// file cannot be read at all or is too big).
 class StateListError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
@@ -35,6 +35,8 @@ public:
 // Each non-blank line (after removing a `#` comment) holds exactly one code of
 // three ASCII letters, in any case; a code listed twice is refused.
 StateList parse_state_list(std::istream& in, const std::filesystem::path& file);
-StateList read_state_list(const std::filesystem::path& file);
+// Reads `file` (relative to `base_dir`, the campaign's directory) with the SDK's
+// bounded reader (outreach/text_file.hpp: size limit, no FIFO or device, UTF-8).
+StateList read_state_list(const std::filesystem::path& file, const std::filesystem::path& base_dir = {});
 
 }  // namespace outreach::protocol_universality

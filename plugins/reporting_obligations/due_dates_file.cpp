@@ -2,13 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <cstdint>
-#include <cstring>
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include "outreach/text_file.hpp"
 
 namespace outreach::reporting_obligations {
 namespace {
@@ -139,48 +134,12 @@ DueDates parse_due_dates(std::string_view text, const std::filesystem::path& fil
 
 DueDates read_due_dates(const std::filesystem::path& file, const std::function<bool(const std::string&)>& known_state,
                         std::size_t max_bytes) {
-    // O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it.
-    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-    if (fd < 0) fail(file, std::string("cannot read the file: ") + std::strerror(errno));
-    struct Closer {
-        int fd;
-        ~Closer() { ::close(fd); }
-    } closer{fd};
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) fail(file, std::string("cannot read the file: ") + std::strerror(errno));
-    if (!S_ISREG(st.st_mode)) fail(file, "is not a regular file; give the path of a CSV file");
-    const auto too_large = [&] {
-        fail(file, "is larger than " + std::to_string(max_bytes) +
-                       " bytes, the most a due-dates file may have (one short line per State)");
-    };
-    if (static_cast<std::uintmax_t>(st.st_size) > max_bytes) too_large();
-
-    std::string text;
-    // One byte more than fstat reported: notices a file that grew in the meantime.
-    text.resize(static_cast<std::size_t>(st.st_size) + 1);
-    std::size_t length = 0;
-    while (length < text.size()) {
-        const ssize_t n = ::read(fd, text.data() + length, text.size() - length);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            fail(file, std::string("cannot read the file: ") + std::strerror(errno));
-        }
-        if (n == 0) break;
-        length += static_cast<std::size_t>(n);
+    try {
+        const TextFile csv = read_text_file({}, file, max_bytes);
+        return parse_due_dates(csv.text, csv.path, known_state);
+    } catch (const TextFileError& e) {
+        throw DueDatesError(e.what());
     }
-    if (length > static_cast<std::size_t>(st.st_size)) {
-        // Grew since fstat: read on, up to the limit.
-        text.resize(max_bytes + 1);
-        while (length < text.size()) {
-            const ssize_t n = ::read(fd, text.data() + length, text.size() - length);
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) break;
-            length += static_cast<std::size_t>(n);
-        }
-    }
-    if (length > max_bytes) too_large();
-    text.resize(length);
-    return parse_due_dates(text, file, known_state);
 }
 
 }  // namespace outreach::reporting_obligations

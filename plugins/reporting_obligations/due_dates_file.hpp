@@ -55,8 +55,9 @@ inline constexpr std::size_t kMaxDueDatesBytes = 1024 * 1024;
 DueDates parse_due_dates(std::string_view text, const std::filesystem::path& file,
                          const std::function<bool(const std::string&)>& known_state);
 
-// Reads and parses `file`: refuses anything but a regular file, and a file larger
-// than `max_bytes`, before reading it.
+// Reads and parses `file` with the SDK's bounded reader (outreach/text_file.hpp):
+// refuses anything but a regular file, a file larger than `max_bytes` (before
+// reading it), and bytes that are not UTF-8.
 DueDates read_due_dates(const std::filesystem::path& file, const std::function<bool(const std::string&)>& known_state,
                         std::size_t max_bytes = kMaxDueDatesBytes);
 

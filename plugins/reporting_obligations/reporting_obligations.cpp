@@ -118,19 +118,11 @@ std::vector<OptionSpec> option_table() {
     };
 }
 
-[[noreturn]] void fail(const std::string& option, const std::string& message) {
-    throw std::runtime_error("params." + option + ": " + message);
-}
-
-void require_text(const Params& params, const char* option) {
-    if (params.string(option).find_first_not_of(" \t") == std::string::npos) fail(option, "must not be empty");
-}
-
 Offset offset_option(const std::string& option, const std::string& text) {
     try {
         return parse_offset(text);
     } catch (const OffsetError& e) {
-        fail(option, e.what());
+        fail_option(option, e.what());
     }
 }
 
@@ -142,7 +134,7 @@ void check_rrule(const char* option, const std::string& rrule) {
     const bool bad = rule.freq == ICAL_NO_RECURRENCE || icalerrno != ICAL_NO_ERROR;
     const std::string reason = icalerrno != ICAL_NO_ERROR ? icalerror_strerror(icalerrno) : "no FREQ";
     icalerror_clear_errno();
-    if (bad) fail(option, "'" + rrule + "' is not a valid RFC 5545 RRULE (" + reason + "), e.g. FREQ=MONTHLY;INTERVAL=6");
+    if (bad) fail_option(option, "'" + rrule + "' is not a valid RFC 5545 RRULE (" + reason + "), e.g. FREQ=MONTHLY;INTERVAL=6");
 }
 
 // Reminder offsets: each negative and distinct, earliest reminder first.
@@ -152,10 +144,10 @@ std::vector<Offset> reminder_offsets(const Params& params) {
     for (const std::string& text : params.strings(opt::reminder_offsets)) {
         const Offset offset = offset_option(opt::reminder_offsets, text);
         if (offset_sign(offset) >= 0)
-            fail(opt::reminder_offsets, "'" + text + "' is not before the due date; reminders need a negative offset, "
+            fail_option(opt::reminder_offsets, "'" + text + "' is not before the due date; reminders need a negative offset, "
                                         "e.g. \"-3m\" (3 months before) or \"-14d\"");
         if (!labels.insert(offset_label(offset)).second)
-            fail(opt::reminder_offsets, "'" + text + "' is listed twice");
+            fail_option(opt::reminder_offsets, "'" + text + "' is listed twice");
         offsets.push_back(offset);
     }
     // Earliest first; an approximate month (30.44 days) orders "-1m" against "-30d".
@@ -170,7 +162,7 @@ Offset positive_offset(const Params& params, const char* option, const char* wha
     const std::string& text = params.string(option);
     const Offset offset = offset_option(option, text);
     if (offset_sign(offset) <= 0)
-        fail(option, "'" + text + "' must be positive: " + what + ", e.g. \"+1m\"");
+        fail_option(option, "'" + text + "' must be positive: " + what + ", e.g. \"+1m\"");
     return offset;
 }
 
@@ -236,7 +228,7 @@ Workflow ReportingObligationsType::build_workflow(const CampaignContext& context
     data->campaign_start = params.date(opt::campaign_start);
     data->campaign_end = params.date(opt::campaign_end);
     if (!(data->campaign_start < data->campaign_end))
-        fail(opt::campaign_end, format_date(data->campaign_end) + " is not after campaign_start " +
+        fail_option(opt::campaign_end, format_date(data->campaign_end) + " is not after campaign_start " +
                                     format_date(data->campaign_start));
     const std::vector<Offset> reminders = reminder_offsets(params);
     data->overdue_offset = positive_offset(params, opt::overdue_offset, "the overdue letter follows the due date");
@@ -255,11 +247,11 @@ Workflow ReportingObligationsType::build_workflow(const CampaignContext& context
     try {
         data->due_dates = read_due_dates(file, [&](const std::string& code) { return context.roster.find(code) != nullptr; });
     } catch (const DueDatesError& e) {
-        fail(opt::due_dates, e.what());
+        fail_option(opt::due_dates, e.what());
     }
     for (const DueDateRow& row : data->due_dates.rows)
         if (!(row.due < data->campaign_end))
-            fail(opt::due_dates, file.string() + ":" + std::to_string(row.line) + ":" +
+            fail_option(opt::due_dates, file.string() + ":" + std::to_string(row.line) + ":" +
                                      std::to_string(row.due_column) + ": the due date of " + row.state +
                                      ", " + format_date(row.due) + ", is not before campaign_end " +
                                      format_date(data->campaign_end) +

@@ -139,10 +139,6 @@ std::vector<OptionSpec> option_table() {
     };
 }
 
-[[noreturn]] void fail(const std::string& option, const std::string& message) {
-    throw std::runtime_error("params." + option + ": " + message);
-}
-
 int year_of(Date date) { return static_cast<int>(std::chrono::year_month_day{date}.year()); }
 
 std::string range_label(std::size_t index, const DateRange& range) {
@@ -152,23 +148,23 @@ std::string range_label(std::size_t index, const DateRange& range) {
 
 void check_event_ranges(const std::vector<DateRange>& ranges) {
     if (ranges.empty())
-        fail(opt::event_dates, "is empty; give at least one range, or leave event_dates out to derive the dates "
+        fail_option(opt::event_dates, "is empty; give at least one range, or leave event_dates out to derive the dates "
                                "from the General Assembly's rules");
     for (std::size_t i = 0; i < ranges.size(); ++i) {
-        if (ranges[i].last < ranges[i].first) fail(opt::event_dates, range_label(i, ranges[i]) + " ends before it starts");
+        if (ranges[i].last < ranges[i].first) fail_option(opt::event_dates, range_label(i, ranges[i]) + " ends before it starts");
         if (i == 0) continue;
         if (ranges[i].first < ranges[i - 1].first)
-            fail(opt::event_dates, range_label(i, ranges[i]) + " starts before " + range_label(i - 1, ranges[i - 1]) +
+            fail_option(opt::event_dates, range_label(i, ranges[i]) + " starts before " + range_label(i - 1, ranges[i - 1]) +
                                        "; list the ranges in date order");
         if (ranges[i].first <= ranges[i - 1].last)
-            fail(opt::event_dates, range_label(i, ranges[i]) + " overlaps " + range_label(i - 1, ranges[i - 1]) +
+            fail_option(opt::event_dates, range_label(i, ranges[i]) + " overlaps " + range_label(i - 1, ranges[i - 1]) +
                                        "; merge them into one range");
     }
 }
 
 Days offset_days(const char* option, std::int64_t value) {
     if (value < -kMaxOffsetDays || value > kMaxOffsetDays)
-        fail(option, std::to_string(value) + " days is more than ten years; offsets count days");
+        fail_option(option, std::to_string(value) + " days is more than ten years; offsets count days");
     return Days(value);
 }
 
@@ -182,7 +178,7 @@ EventSchedule explicit_schedule(const Params& params) {
     check_event_ranges(schedule.ranges);
     schedule.year = year_of(schedule.ranges.front().first);
     if (params.has(opt::event_year) && params.integer(opt::event_year) != schedule.year)
-        fail(opt::event_year, std::to_string(params.integer(opt::event_year)) + " disagrees with event_dates, which start in " +
+        fail_option(opt::event_year, std::to_string(params.integer(opt::event_year)) + " disagrees with event_dates, which start in " +
                                   std::to_string(schedule.year) + "; drop event_year or correct it");
     return schedule;
 }
@@ -197,12 +193,12 @@ EventSchedule derived_schedule(const CampaignContext& context) {
                                 std::to_string(kLastYear) +
                                 ", the years for which the event dates can be derived from the General Assembly's "
                                 "rules; give event_dates explicitly";
-        if (year_given) fail(opt::event_year, why);
-        fail(opt::letter_date, "without event_dates or event_year the event year is the letter's year, and " + why);
+        if (year_given) fail_option(opt::event_year, why);
+        fail_option(opt::letter_date, "without event_dates or event_year the event year is the letter's year, and " + why);
     }
     const std::int64_t days = params.integer(opt::derived_event_days);
     if (days < 1 || days > kMaxDerivedEventDays)
-        fail(opt::derived_event_days, std::to_string(days) + " is not between 1 and " +
+        fail_option(opt::derived_event_days, std::to_string(days) + " is not between 1 and " +
                                           std::to_string(kMaxDerivedEventDays));
 
     const int event_year = static_cast<int>(year);
@@ -223,17 +219,17 @@ std::vector<std::int64_t> reminder_offsets(const Params& params, Date letter_dat
     std::set<std::int64_t> seen;
     for (const std::int64_t offset : offsets) {
         if (offset > 0)
-            fail(opt::reminder_offsets,
+            fail_option(opt::reminder_offsets,
                  std::to_string(offset) + " is positive and would remind States after the notification deadline; "
                                           "offsets count days relative to notification_deadline and must be "
                                           "negative, e.g. [-60, -30, -14]");
         if (offset == 0)
-            fail(opt::reminder_offsets, "0 falls on the notification deadline itself, when no reminder may be sent "
+            fail_option(opt::reminder_offsets, "0 falls on the notification deadline itself, when no reminder may be sent "
                                         "any more; use negative offsets, e.g. [-60, -30, -14]");
-        if (!seen.insert(offset).second) fail(opt::reminder_offsets, std::to_string(offset) + " is listed twice");
+        if (!seen.insert(offset).second) fail_option(opt::reminder_offsets, std::to_string(offset) + " is listed twice");
         const Date reminder = deadline + offset_days(opt::reminder_offsets, offset);
         if (reminder <= letter_date)
-            fail(opt::reminder_offsets, std::to_string(offset) + " puts a reminder on " + format_date(reminder) +
+            fail_option(opt::reminder_offsets, std::to_string(offset) + " puts a reminder on " + format_date(reminder) +
                                             ", not after the invitation (letter_date " + format_date(letter_date) +
                                             "); drop it or use an offset closer to the deadline");
     }
@@ -304,11 +300,6 @@ TemplateValues language_values(const Params& params, const EventSchedule& schedu
     return values;
 }
 
-void require_text(const Params& params, const char* option) {
-    const std::string& value = params.string(option);
-    if (value.find_first_not_of(" \t") == std::string::npos) fail(option, "must not be empty");
-}
-
 }  // namespace
 
 std::string TreatyEventType::name() const { return "treaty_event"; }
@@ -339,11 +330,11 @@ Workflow TreatyEventType::build_workflow(const CampaignContext& context) const {
     const std::string deadline_origin = params.has(opt::notification_deadline) ? "" : " (the default, 1 September)";
 
     if (!(letter_date < deadline))
-        fail(opt::letter_date, format_date(letter_date) + " is not before the notification deadline " +
+        fail_option(opt::letter_date, format_date(letter_date) + " is not before the notification deadline " +
                                    format_date(deadline) + deadline_origin +
                                    "; States need time between the invitation and the deadline");
     if (!(deadline < event_start))
-        fail(opt::notification_deadline,
+        fail_option(opt::notification_deadline,
              format_date(deadline) + deadline_origin + " is not before the first event day " + format_date(event_start) +
                  "; the Secretariat needs the notifications to arrange signing slots, so set an earlier deadline");
 
@@ -352,11 +343,11 @@ Workflow TreatyEventType::build_workflow(const CampaignContext& context) const {
     const Days event_reminder_offset = offset_days(opt::event_reminder_offset, params.integer(opt::event_reminder_offset));
     const Days follow_up_offset = offset_days(opt::follow_up_offset, params.integer(opt::follow_up_offset));
     if (event_reminder_offset > Days{0})
-        fail(opt::event_reminder_offset, std::to_string(event_reminder_offset.count()) +
+        fail_option(opt::event_reminder_offset, std::to_string(event_reminder_offset.count()) +
                                              " would remind States after the event has begun; use zero or a "
                                              "negative number of days before the first event day");
     if (follow_up_offset < Days{0})
-        fail(opt::follow_up_offset, std::to_string(follow_up_offset.count()) +
+        fail_option(opt::follow_up_offset, std::to_string(follow_up_offset.count()) +
                                         " would follow up before the event has ended; use zero or a positive number "
                                         "of days after the last event day");
     const LocalTime time = params.time(opt::send_time);

@@ -145,7 +145,7 @@ TEST_CASE("ct_strategy_review workflow: milestones from the letter's dates, para
                Contains("params.formal_review_end: 2008-09-03 is before formal_review_date 2008-09-04"));
     CHECK_THAT(build_error(base, "meeting_date", make_date(2007, 11, 1)),
                Contains("params.meeting_date: 2007-11-01 is not after letter_date 2007-11-07"));
-    CHECK_THAT(build_error(base, "signatory", std::string{"  "}), Contains("params.signatory: is blank"));
+    CHECK_THAT(build_error(base, "signatory", std::string{"  "}), Contains("params.signatory: must not be blank"));
 }
 
 TEST_CASE("Counter-terrorism strategy meeting 2007, letter by letter", "[ct][season]") {

@@ -27,6 +27,7 @@
 #include "journal/journal.hpp"
 #include "delivery/message.hpp"
 #include "cli_runner.hpp"
+#include "soon_scenario.hpp"
 #include "test_support.hpp"
 
 using namespace outreach::test;
@@ -34,10 +35,6 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
 namespace {
-
-using WallClock = std::chrono::system_clock;
-
-const std::string kSoonPluginDir = std::string(OUTREACH_TEST_PLUGIN_DIR) + "/soon";
 
 std::string read_text(const fs::path& file) {
     std::ifstream in(file);
@@ -55,69 +52,10 @@ bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds tim
     return true;
 }
 
-std::string iso_minute(WallClock::time_point t) {
-    const std::time_t seconds = WallClock::to_time_t(t);
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%MZ", &utc);
-    return text;
-}
-
 // The SDK schedules in whole minutes: the next minute boundary at least `margin` away.
 WallClock::time_point next_minute(std::chrono::seconds margin) {
     return std::chrono::ceil<std::chrono::minutes>(WallClock::now() + margin);
 }
-
-// A scratch operator config: outreach.toml, templates, rosters and `soon` campaigns.
-class Scenario {
-public:
-    Scenario() {
-        write_file(dir_ / "outreach.toml",
-                   "timezone = \"UTC\"\njournal = \"state/journal.sqlite\"\ncampaigns = \"campaigns\"\n"
-                   "templates = \"templates\"\nplugin_dirs = [\"" + kSoonPluginDir + "\"]\n"
-                   "[sender]\nname = \"Treaty Section\"\nemail = \"treaty@example.org\"\n"
-                   "staff_email = \"staff@example.org\"\n"
-                   "[delivery]\nchannel = \"maildir\"\noutbox = \"state/outbox\"\n");
-        write_file(dir_ / "templates/soon/letter.mustache",
-                   "Subject: {{step_id}} for {{state_name}}\n\nExcellency,\n\nA letter to {{addressee_title}}.\n");
-    }
-
-    // `states` States with one addressee each (three with `all_roles`).
-    // `top`: extra top-level keys of the campaign file; `params`: extra [params] lines.
-    void campaign(const std::string& id, WallClock::time_point first_due, int steps = 1, int states = 3,
-                  bool all_roles = false, const std::string& top = "", const std::string& params = "") {
-        std::ostringstream roster;
-        for (int i = 0; i < states; ++i) {
-            const std::string code{static_cast<char>('A' + i / 676), static_cast<char>('A' + i / 26 % 26),
-                                   static_cast<char>('A' + i % 26)};
-            roster << "[[state]]\ncode = \"" << code << "\"\nname = \"State " << code << "\"\nstatus = \"member\"\n";
-            for (const char* role : {"head_of_state", "foreign_minister", "permanent_representative"})
-                roster << "[[state.addressee]]\nrole = \"" << role << "\"\ntitle = \"" << role << " of " << code
-                       << "\"\nemail = \"" << role << "." << code << "@example.org\"\n";
-        }
-        write_file(dir_ / ("rosters/" + id + ".toml"), roster.str());
-        write_file(dir_ / ("campaigns/" + id + ".toml"),
-                   "id = \"" + id + "\"\ntype = \"soon\"\ntimezone = \"UTC\"\naddressees = [" +
-                       (all_roles ? "\"head_of_state\", \"foreign_minister\", \"permanent_representative\""
-                                  : "\"foreign_minister\"") +
-                       "]\n" + top + "[roster]\nfile = \"../rosters/" + id + ".toml\"\n[params]\nfirst_due = \"" +
-                       iso_minute(first_due) + "\"\nsteps = " + std::to_string(steps) + "\n" + params);
-    }
-    void edit_template(const std::string& text) { write_file(dir_ / "templates/soon/letter.mustache", text); }
-    void break_campaign(const std::string& id) {
-        std::ofstream(dir_ / ("campaigns/" + id + ".toml"), std::ios::app) << "first_due = [\n";
-    }
-
-    fs::path config() const { return dir_ / "outreach.toml"; }
-    fs::path state() const { return dir_ / "state"; }
-    fs::path journal() const { return state() / "journal.sqlite"; }
-    fs::path outbox_new() const { return state() / "outbox/new"; }
-    fs::path path(const std::string& name) const { return dir_ / name; }
-
-private:
-    ScratchDir dir_;
-};
 
 // Plays systemd's side of sd_notify: a datagram socket named by NOTIFY_SOCKET.
 class NotifySocket {

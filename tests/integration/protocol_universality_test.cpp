@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -12,10 +13,12 @@
 #include <vector>
 
 #include <boost/dll/shared_library.hpp>
+#include <sys/stat.h>
 
 #include "delivery/channel.hpp"
 #include "journal/journal.hpp"
 #include "outreach/plugin.hpp"
+#include "outreach/text_file.hpp"
 #include "runtime.hpp"
 #include "schedule/scheduler.hpp"
 #include "season_runner.hpp"
@@ -145,8 +148,32 @@ TEST_CASE("State-list files: codes, comments and errors with file:line:column", 
           "bound.txt:1:1: 'France' is not an ISO 3166-1 alpha-3 code (three letters, e.g. FRA)");
 
     ScratchDir dir;
-    CHECK_THROWS_WITH(read_state_list(dir / "missing.txt"),
-                      Contains("missing.txt: cannot read the file: No such file or directory"));
+    CHECK_THROWS_WITH(read_state_list(dir / "missing.txt"), (dir / "missing.txt").string() + ": file not found");
+}
+
+TEST_CASE("protocol_universality State lists: bounded, regular files, UTF-8 only", "[ap2][hardening]") {
+    ScratchDir dir;
+    auto given = valid_params();
+    const auto refused = [&](const std::string& file) {
+        given["bound_states_file"] = file;
+        return build_error(dir.path(), given);
+    };
+    write_file(dir / "latin1.txt", "FRA\nCIV # C\xF4te d'Ivoire\n");
+    CHECK(refused("latin1.txt") == "params.bound_states_file: " + (dir / "latin1.txt").string() +
+                                       ":2:8: not valid UTF-8 (byte 0xF4): save the file as UTF-8");
+    // Larger than the limit (16 MiB): refused from its size, before it is read.
+    write_file(dir / "huge.txt", "FRA\n");
+    std::filesystem::resize_file(dir / "huge.txt", kTextFileMaxBytes + 1);
+    CHECK(refused("huge.txt") == "params.bound_states_file: " + (dir / "huge.txt").string() + ": file is " +
+                                     std::to_string(kTextFileMaxBytes + 1) +
+                                     " bytes, more than the limit of 16 MiB (docs/security.md)");
+    // A FIFO would have blocked the load until someone wrote to it.
+    REQUIRE(::mkfifo((dir / "fifo.txt").c_str(), 0600) == 0);
+    CHECK(refused("fifo.txt") ==
+          "params.bound_states_file: " + (dir / "fifo.txt").string() + ": file is not a regular file");
+    std::filesystem::create_symlink("/dev/zero", dir / "zero.txt");
+    CHECK(refused("zero.txt") ==
+          "params.bound_states_file: " + (dir / "zero.txt").string() + ": file is not a regular file");
 }
 
 TEST_CASE("protocol_universality params: files relative to the campaign, errors naming option and line", "[ap2]") {
@@ -220,7 +247,7 @@ TEST_CASE("protocol_universality params: files relative to the campaign, errors 
                    g["bound_states_file"] = std::string{"nowhere.txt"};
                    return g;
                }()),
-               Contains("params.bound_states_file: " + (dir / "nowhere.txt").string() + ": cannot read the file"));
+               Contains("params.bound_states_file: " + (dir / "nowhere.txt").string() + ": file not found"));
 }
 
 TEST_CASE("Amended Protocol II season 2006-2008, letter by letter", "[ap2][season]") {

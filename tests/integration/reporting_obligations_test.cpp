@@ -276,28 +276,31 @@ TEST_CASE("Due-dates CSV: rows, and every mistake refused with file:line:column"
 TEST_CASE("Due-dates CSV: only a regular file, of bounded size, is read", "[reporting]") {
     ScratchDir dir;
     CHECK_THROWS_WITH(ro::read_due_dates(dir / "missing.csv", known_state),
-                      (dir / "missing.csv").string() + ": cannot read the file: No such file or directory");
+                      (dir / "missing.csv").string() + ": file not found");
     std::filesystem::create_directories(dir / "folder.csv");
     CHECK_THROWS_WITH(ro::read_due_dates(dir / "folder.csv", known_state),
-                      (dir / "folder.csv").string() + ": is not a regular file; give the path of a CSV file");
+                      (dir / "folder.csv").string() + ": file is not a regular file");
     REQUIRE(::mkfifo((dir / "fifo.csv").c_str(), 0600) == 0);  // would block an open without O_NONBLOCK
     CHECK_THROWS_WITH(ro::read_due_dates(dir / "fifo.csv", known_state),
-                      (dir / "fifo.csv").string() + ": is not a regular file; give the path of a CSV file");
+                      (dir / "fifo.csv").string() + ": file is not a regular file");
 
     write_file(dir / "due.csv", "state,due_date\nFRA,2009-03-01\n");
     CHECK(ro::read_due_dates(dir / "due.csv", known_state).size() == 1);
     CHECK_THROWS_WITH(ro::read_due_dates(dir / "due.csv", known_state, 20),
-                      (dir / "due.csv").string() +
-                          ": is larger than 20 bytes, the most a due-dates file may have (one short line per State)");
+                      (dir / "due.csv").string() + ": file is 30 bytes, more than the limit of 20 bytes (docs/security.md)");
     // The default limit, 1 MiB, refuses a larger file before reading it.
     {
         std::ofstream big(dir / "big.csv");
         big << "state,due_date\n" << std::string(ro::kMaxDueDatesBytes, '\n');
     }
-    CHECK_THROWS_WITH(ro::read_due_dates(dir / "big.csv", known_state), Contains("is larger than 1048576 bytes"));
+    CHECK_THROWS_WITH(ro::read_due_dates(dir / "big.csv", known_state), Contains("more than the limit of 1 MiB"));
     // A symbolic link to a regular file is fine (operators keep data elsewhere).
     std::filesystem::create_symlink(dir / "due.csv", dir / "link.csv");
     CHECK(ro::read_due_dates(dir / "link.csv", known_state).size() == 1);
+    // Only UTF-8 (an export from a spreadsheet in Latin-1), refused at the byte.
+    write_file(dir / "latin1.csv", "state,due_date\nFRA,2009-03-01 # R\xE9publique\n");
+    CHECK_THROWS_WITH(ro::read_due_dates(dir / "latin1.csv", known_state),
+                      (dir / "latin1.csv").string() + ":2:19: not valid UTF-8 (byte 0xE9): save the file as UTF-8");
 }
 
 TEST_CASE("Offsets: months, weeks and days, with a sign, and lateness in months", "[reporting]") {
@@ -406,9 +409,9 @@ TEST_CASE("reporting_obligations params: the workflow, and errors naming the opt
           "params.due_dates: " + file +
               ":2:5: the due date of FRA, 2010-03-31, is not before campaign_end 2010-03-31; its letters could not go "
               "out: move campaign_end or leave the State out");
-    CHECK(with("title", std::string{"  "}) == "params.title: must not be empty");
+    CHECK(with("title", std::string{"  "}) == "params.title: must not be blank");
     CHECK(with("due_dates", std::string{"nowhere.csv"}) ==
-          "params.due_dates: " + (dir / "nowhere.csv").string() + ": cannot read the file: No such file or directory");
+          "params.due_dates: " + (dir / "nowhere.csv").string() + ": file not found");
     write_file(dir / "bad.csv", "state,due_date\nFRA,2010-03-31\nMLI,2010-04-01\n");  // MLI: not in the roster
     CHECK(with("due_dates", std::string{"bad.csv"}) ==
           "params.due_dates: " + (dir / "bad.csv").string() +

@@ -39,6 +39,11 @@ public:
              "YYYY-MM-DD: the reminder's deadline (a deadline milestone, 00:00 UTC that day)"},
         };
     }
+    // Recorded by `outreach respond` in the fault-injection suite (it writes to the
+    // journal while a daemon sends); no step depends on it.
+    std::vector<outreach::ResponseKind> response_kinds() const override {
+        return {{"acknowledged", "the State acknowledged the letter", outreach::ResponseKind::Payload::None}};
+    }
     outreach::Workflow build_workflow(const outreach::CampaignContext& context) const override {
         if (context.timezone != "UTC" && context.timezone != "Etc/UTC")
             throw std::runtime_error("the soon campaign type needs timezone = \"UTC\"");

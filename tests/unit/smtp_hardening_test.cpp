@@ -26,18 +26,19 @@
 #include <vector>
 
 #include "delivery/smtp_channel.hpp"
+#include "smtp_server.hpp"
 #include "test_support.hpp"
 #include "time/timezone.hpp"
 
-extern char** environ;
-
 using namespace outreach;
+using outreach::test::accepts_connections;
+using outreach::test::free_port;
+using outreach::test::kPython;
+using outreach::test::read_text;
 using outreach::test::ScratchDir;
 namespace fs = std::filesystem;
 
 namespace {
-
-const char* const kPython = "/usr/bin/python3";
 
 const char* const kServer = R"PY(
 import socketserver, sys
@@ -99,37 +100,6 @@ class Server(socketserver.ThreadingTCPServer):
 Server(("127.0.0.1", port), Session).serve_forever()
 )PY";
 
-int free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(fd >= 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-    socklen_t length = sizeof address;
-    REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-    ::close(fd);
-    return ntohs(address.sin_port);
-}
-
-bool accepts(int port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-    ::close(fd);
-    return ok;
-}
-
-std::string read_text(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 class CommandLoggingServer {
 public:
     CommandLoggingServer(const ScratchDir& dir, const std::string& mode) : port_(free_port()), log_(dir / "smtp.log") {
@@ -140,8 +110,8 @@ public:
         for (auto& arg : args) argv.push_back(arg.data());
         argv.push_back(nullptr);
         REQUIRE(posix_spawn(&pid_, argv[0], nullptr, nullptr, argv.data(), environ) == 0);
-        for (int i = 0; i < 300 && !accepts(port_); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        REQUIRE(accepts(port_));
+        for (int i = 0; i < 300 && !accepts_connections(port_); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        REQUIRE(accepts_connections(port_));
         // The probe connections above are not the channel's.
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
         std::ofstream(log_, std::ios::trunc).flush();

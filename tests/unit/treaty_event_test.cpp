@@ -414,5 +414,5 @@ TEST_CASE("bad offsets and derivation inputs are refused with a message naming t
     require_error(with(derived, "event_year", std::int64_t{2001}), "event_year", "give event_dates explicitly");
     require_error(without(with(derived, "letter_date", d(2001, 5, 1)), "notification_deadline"), "letter_date",
                   "give event_dates explicitly");
-    require_error(with(base, "title", std::string{"  "}), "title", "must not be empty");
+    require_error(with(base, "title", std::string{"  "}), "title", "must not be blank");
 }

@@ -62,4 +62,12 @@ private:
     std::map<std::string, OptionValue> values_;
 };
 
+// For a plugin's build_workflow(): an error in one option, thrown in the form the
+// host reports with the campaign file's name ("params.<option>: <message>").
+[[noreturn]] OUTREACH_EXPORT void fail_option(const std::string& option, const std::string& message);
+
+// fail_option(option, "must not be blank") when a string option holds nothing but
+// white space.
+OUTREACH_EXPORT void require_text(const Params& params, const std::string& option);
+
 }  // namespace outreach

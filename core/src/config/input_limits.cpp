@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <regex>
@@ -471,45 +472,70 @@ std::optional<toml::table> parse_toml_file(const fs::path& file, std::uintmax_t 
     }
 }
 
-bool is_valid_utf8(std::string_view text, std::size_t* bad_offset) {
-    std::size_t i = 0;
-    const std::size_t n = text.size();
-    const auto fail = [&](std::size_t at) {
-        if (bad_offset) *bad_offset = at;
-        return false;
-    };
-    while (i < n) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        if (c < 0x80) {
+std::int32_t next_code_point(std::string_view text, std::size_t& i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+        ++i;
+        return c;
+    }
+    std::size_t length = 0;
+    std::uint32_t code = 0;
+    if (c >= 0xC2 && c <= 0xDF) {
+        length = 2;
+        code = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        length = 3;
+        code = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        length = 4;
+        code = c & 0x07;
+    } else {
+        ++i;
+        return -1;
+    }
+    if (i + length > text.size()) {
+        ++i;
+        return -1;
+    }
+    for (std::size_t k = 1; k < length; ++k) {
+        const auto next = static_cast<unsigned char>(text[i + k]);
+        if ((next & 0xC0) != 0x80) {
             ++i;
-            continue;
+            return -1;
         }
-        std::size_t length = 0;
-        std::uint32_t code = 0;
-        if (c >= 0xC2 && c <= 0xDF) {
-            length = 2;
-            code = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            length = 3;
-            code = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            length = 4;
-            code = c & 0x07;
-        } else {
-            return fail(i);
+        code = (code << 6) | (next & 0x3F);
+    }
+    if ((length == 3 && code < 0x800) || (length == 4 && (code < 0x10000 || code > 0x10FFFF)) ||
+        (code >= 0xD800 && code <= 0xDFFF)) {
+        ++i;
+        return -1;
+    }
+    i += length;
+    return static_cast<std::int32_t>(code);
+}
+
+bool is_valid_utf8(std::string_view text, std::size_t* bad_offset) {
+    for (std::size_t i = 0; i < text.size();) {
+        const std::size_t start = i;
+        if (next_code_point(text, i) < 0) {
+            if (bad_offset) *bad_offset = start;
+            return false;
         }
-        if (i + length > n) return fail(i);
-        for (std::size_t k = 1; k < length; ++k) {
-            const auto next = static_cast<unsigned char>(text[i + k]);
-            if ((next & 0xC0) != 0x80) return fail(i);
-            code = (code << 6) | (next & 0x3F);
-        }
-        if ((length == 3 && code < 0x800) || (length == 4 && (code < 0x10000 || code > 0x10FFFF)) ||
-            (code >= 0xD800 && code <= 0xDFFF))
-            return fail(i);
-        i += length;
     }
     return true;
+}
+
+bool check_utf8(std::string_view text, const fs::path& file, std::string_view what, Diagnostics& out,
+                const std::string& field) {
+    std::size_t bad = 0;
+    if (is_valid_utf8(text, &bad)) return true;
+    const auto [line, column] = line_column_at(text, bad);
+    char byte[8];
+    std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned>(static_cast<unsigned char>(text[bad])));
+    out.push_back(Diagnostic{file, line, column, field,
+                             std::string("not valid UTF-8 (byte ") + byte + "): save the " + std::string(what) +
+                                 " as UTF-8"});
+    return false;
 }
 
 std::pair<int, int> line_column_at(std::string_view text, std::size_t offset) {

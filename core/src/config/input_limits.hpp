@@ -15,13 +15,14 @@
 #include <toml++/toml.h>
 
 #include "config/diagnostics.hpp"
+#include "outreach/text_file.hpp"
 
 namespace outreach {
 
 struct InputLimits {
     static constexpr std::uintmax_t kConfigBytes = 16u << 20;    // outreach.toml, campaign files, response scripts
     static constexpr std::uintmax_t kRosterBytes = 16u << 20;    // rosters (195 States are ~150 KiB)
-    static constexpr std::uintmax_t kListBytes = 16u << 20;      // plain-text / CSV lists a plugin reads
+    static constexpr std::uintmax_t kListBytes = kTextFileMaxBytes;  // plain-text / CSV lists a plugin reads
     static constexpr std::uintmax_t kTemplateBytes = 1u << 20;   // one letter template
     static constexpr std::size_t kTomlKeyParts = 32;            // parts of one dotted key or table header
     static constexpr std::size_t kTomlDepth = 64;               // tables + arrays + inline tables, nested
@@ -59,9 +60,19 @@ OUTREACH_EXPORT std::optional<TomlValueAt> toml_value_at(std::string_view text, 
 OUTREACH_EXPORT std::optional<toml::table> parse_toml_file(const std::filesystem::path& file, std::uintmax_t limit,
                                                            std::string_view what, Diagnostics& out);
 
+// The code point of the UTF-8 sequence at text[i], moving `i` past it; -1 for an
+// invalid sequence (overlong, surrogate, above U+10FFFF, truncated), moving `i`
+// past its first byte only. The one UTF-8 decoder of the project.
+OUTREACH_EXPORT std::int32_t next_code_point(std::string_view text, std::size_t& i);
+
 // Valid UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF)?
 // On failure `bad_offset` (if given) is the offset of the first invalid byte.
 OUTREACH_EXPORT bool is_valid_utf8(std::string_view text, std::size_t* bad_offset = nullptr);
+
+// is_valid_utf8, or one Diagnostic at the first bad byte's line:column, naming
+// the byte: "not valid UTF-8 (byte 0xE9): save the <what> as UTF-8".
+OUTREACH_EXPORT bool check_utf8(std::string_view text, const std::filesystem::path& file, std::string_view what,
+                                Diagnostics& out, const std::string& field = {});
 
 // Line and column (1-based, columns in code points) of byte `offset` in `text`.
 OUTREACH_EXPORT std::pair<int, int> line_column_at(std::string_view text, std::size_t offset);

@@ -1,5 +1,7 @@
 #include "outreach/options.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <stdexcept>
 
 namespace outreach {
@@ -71,6 +73,16 @@ const std::vector<std::int64_t>& Params::integers(const std::string& name) const
 }
 const std::vector<DateRange>& Params::date_ranges(const std::string& name) const {
     return get<std::vector<DateRange>>(name);
+}
+
+void fail_option(const std::string& option, const std::string& message) {
+    throw std::runtime_error("params." + option + ": " + message);
+}
+
+void require_text(const Params& params, const std::string& option) {
+    const std::string& text = params.string(option);
+    if (std::all_of(text.begin(), text.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }))
+        fail_option(option, "must not be blank");
 }
 
 }  // namespace outreach

@@ -77,13 +77,7 @@ std::string read_template_file(const fs::path& path, const std::string& field) {
         throw InputError(std::move(problems));
     }
     // Letters are sent as charset=utf-8: bytes in another encoding would arrive as garbage.
-    if (std::size_t bad = 0; !is_valid_utf8(*raw, &bad)) {
-        const auto [line, column] = line_column_at(*raw, bad);
-        char byte[8];
-        std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned>(static_cast<unsigned char>((*raw)[bad])));
-        fail(path, line, column, field,
-             std::string("not valid UTF-8 (byte ") + byte + "): save the template as UTF-8");
-    }
+    if (!check_utf8(*raw, path, "template", problems, field)) throw InputError(std::move(problems));
 
     // Editors on other systems add CRLF line ends and a byte-order mark; neither belongs in a letter.
     std::string text = std::move(*raw);

@@ -52,10 +52,6 @@ bool has_response(const std::vector<Response>& responses, const std::string& kin
     return std::any_of(responses.begin(), responses.end(), [&](const Response& r) { return r.kind == kind; });
 }
 
-[[noreturn]] void fail(const std::string& option, const std::string& message) {
-    throw std::runtime_error("params." + option + ": " + message);
-}
-
 // Milestone and Step have more members than most of them set (per-State dates;
 // valid_until, misfire, until_response). These helpers set the usual ones and
 // leave the rest at their defaults, so each is one expression.
@@ -96,14 +92,13 @@ public:
         const std::int64_t days_before = params.integer("reminder_days_before");
         const LocalTime time = params.time("send_time");
 
-        if (params.string("convention").find_first_not_of(' ') == std::string::npos)
-            fail("convention", "must not be empty");
+        require_text(params, "convention");  // SDK (outreach/options.hpp): "params.convention: must not be blank"
         if (!(opened_on < reply_by))
-            fail("reply_by", format_date(reply_by) + " is not after opened_on " + format_date(opened_on));
+            fail_option("reply_by", format_date(reply_by) + " is not after opened_on " + format_date(opened_on));
         if (!(reply_by < drive_ends))
-            fail("drive_ends", format_date(drive_ends) + " is not after reply_by " + format_date(reply_by));
+            fail_option("drive_ends", format_date(drive_ends) + " is not after reply_by " + format_date(reply_by));
         if (days_before < 1 || days_before >= (reply_by - opened_on).count())
-            fail("reminder_days_before", std::to_string(days_before) + " must be at least 1 and put the reminder " +
+            fail_option("reminder_days_before", std::to_string(days_before) + " must be at least 1 and put the reminder " +
                                              "after the invitation of " + format_date(opened_on));
 
         Workflow workflow;
