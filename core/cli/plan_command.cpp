@@ -15,6 +15,14 @@
 namespace outreach::cli {
 namespace {
 
+// The "when" column: the local due time, and the shift when the occurrence was
+// rolled off a weekend or holiday ("2007-08-17 09:00 EDT (Sat 18 Aug → Fri 17 Aug)").
+std::string when_column(const PlannedOccurrence& o) {
+    const std::string shift = describe_roll(o);
+    if (!o.roll_note.empty()) return format_local(o.due, o.campaign->timezone()) + " (closed day, not rolled)";
+    return format_local(o.due, o.campaign->timezone()) + (shift.empty() ? "" : " (" + shift + ")");
+}
+
 struct PlanRow {
     const PlannedOccurrence* occurrence;
     std::string action;     // letter | task
@@ -103,6 +111,11 @@ int plan_command(const CommonOptions& common, Date from, Date to, Format format)
                                     {"recipients", r.recipients},
                                     {"status", r.status}};
                 if (o.valid_until) item["valid_until_utc"] = format_instant_utc(*o.valid_until);
+                if (o.rolled()) {
+                    item["nominal_local"] = format_local(o.nominal_due, campaign.timezone());
+                    item["roll"] = describe_roll(o);
+                }
+                if (!o.roll_note.empty()) item["roll_note"] = o.roll_note;
                 if (!r.reason.empty()) item["reason"] = r.reason;
                 if (!o.only_state.empty()) item["state"] = o.only_state;
                 items.push_back(std::move(item));
@@ -131,7 +144,7 @@ int plan_command(const CommonOptions& common, Date from, Date to, Format format)
         Table table({"when (local)", "step", "action", "audience", "to", "status"}, "  ");
         for (const auto& r : rows) {
             const auto& o = *r.occurrence;
-            table.add({format_local(o.due, campaign.timezone()), o.step->id, r.action + " " + r.template_name,
+            table.add({when_column(o), o.step->id, r.action + " " + r.template_name,
                        describe_audience(o.step->audience) + (o.only_state.empty() ? "" : " " + o.only_state),
                        std::to_string(r.recipients), r.status + (r.reason.empty() ? "" : " (" + r.reason + ")")});
         }

@@ -15,6 +15,7 @@
 #include "outreach/plugin.hpp"
 #include "plugins/plugin_host.hpp"
 #include "delivery/template_renderer.hpp"
+#include "time/business_calendar.hpp"
 
 namespace outreach {
 
@@ -27,6 +28,9 @@ struct Campaign {
     Workflow workflow;
     std::shared_ptr<TemplateRenderer> templates;
     std::shared_ptr<spdlog::logger> log;
+    // Working days: the campaign's `calendar` (or outreach.toml's); without
+    // either, weekends only. Never null once loaded.
+    std::shared_ptr<const BusinessCalendar> calendar = BusinessCalendar::weekends_only();
 
     const std::string& id() const { return config.id; }
     const std::string& timezone() const { return config.timezone; }

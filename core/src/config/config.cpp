@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::vector<std::string> kGlobalKeys = {"timezone", "journal",    "campaigns", "templates",
-                                              "plugin_dirs", "sender", "delivery"};
+                                              "plugin_dirs", "sender", "delivery", "calendar"};
 const std::vector<std::string> kSenderKeys = {"name", "email", "staff_email"};
 const std::vector<std::string> kDeliveryKeys = {"channel", "outbox", "smtp"};
 const std::vector<std::string> kChannels = {"maildir", "stdout", "smtp"};
@@ -28,9 +28,11 @@ const std::vector<std::string> kSmtpKeys = {"host",          "port",         "se
                                             "ca_file"};
 const std::vector<std::string> kSmtpSecurity = {"starttls", "tls", "none"};
 const std::vector<std::string> kCampaignKeys = {"id",        "type",   "enabled", "timezone", "addressees",
-                                                "templates", "roster", "sender",  "params", "steps"};
+                                                "templates", "roster", "sender",  "params", "steps",
+                                                "calendar"};
 // Keys of a [steps.<step id>] table (StepSettings).
-const std::vector<std::string> kStepKeys = {"enabled"};
+const std::vector<std::string> kStepKeys = {"enabled", "roll"};
+const std::vector<std::string> kRollRules = {"forward", "back", "none"};
 const std::vector<std::string> kRosterKeys = {"file", "status", "groups", "include", "exclude"};
 const std::vector<std::string> kAddresseeRoles = {"head_of_state", "foreign_minister", "permanent_representative"};
 const std::vector<std::string> kStateStatuses = {"member", "observer"};
@@ -189,6 +191,27 @@ public:
         const std::string hint = closest_match(*zone, known_zone_names());
         report(table.get("timezone")->source(), field,
                "unknown time zone '" + *zone + "'" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+        return std::nullopt;
+    }
+
+    // `calendar = "..."`: a business calendar file that must exist (its contents
+    // are read by load_runtime, once per file).
+    std::optional<CalendarSetting> calendar_at(const toml::table& table) {
+        auto name = string_at(table, "calendar", "calendar");
+        if (!name) return std::nullopt;
+        const toml::source_region& where = table.get("calendar")->source();
+        const fs::path file = (directory() / fs::path(*name)).lexically_normal();
+        std::error_code ec;
+        if (name->empty()) {
+            report(where, "calendar", "the calendar file name is empty (remove the key for weekends only)");
+        } else if (!fs::exists(file, ec)) {
+            report(where, "calendar", "calendar file '" + file.string() + "' does not exist");
+        } else if (!fs::is_regular_file(file, ec)) {
+            report(where, "calendar", "calendar file '" + file.string() + "' is not a regular file");
+        } else {
+            return CalendarSetting{file, file_,
+                                   SourcePosition{static_cast<int>(where.begin.line), static_cast<int>(where.begin.column)}};
+        }
         return std::nullopt;
     }
 
@@ -360,6 +383,7 @@ GlobalConfig read_global(FileReader& reader, const toml::table& root, const toml
     }
 
     reader.read_sender(root, "", global.sender);
+    global.calendar = reader.calendar_at(root);
 
     global.delivery.outbox = resolve(base, "../var/outbox");
     if (const toml::table* delivery = reader.table_at(root, "delivery", "delivery")) {
@@ -451,6 +475,20 @@ void read_roster_section(FileReader& reader, const toml::table& root, CampaignCo
     read_codes("exclude", campaign.filter.exclude);
 }
 
+// `roll = "forward" | "back" | "none"` in a [steps.<id>] table.
+std::optional<Roll> read_roll(FileReader& reader, const toml::table& table, const std::string& field) {
+    auto rule = reader.string_at(table, "roll", field);
+    if (!rule) return std::nullopt;
+    if (*rule == "forward") return Roll::Forward;
+    if (*rule == "back") return Roll::Back;
+    if (*rule == "none") return Roll::None;
+    const std::string hint = closest_match(*rule, kRollRules);
+    reader.report(table.get("roll")->source(), field,
+                  "unknown roll rule '" + *rule + "' (" +
+                      (hint.empty() ? "expected " + join_quoted(kRollRules) : "did you mean '" + hint + "'?") + ")");
+    return std::nullopt;
+}
+
 // [steps.<step id>] tables. Which step ids exist is the plugin's business: checked
 // in runtime.cpp once the workflow is built.
 void read_step_settings(FileReader& reader, const toml::table& root, CampaignConfig& campaign) {
@@ -469,6 +507,7 @@ void read_step_settings(FileReader& reader, const toml::table& root, CampaignCon
         settings.at = SourcePosition{static_cast<int>(key.source().begin.line), static_cast<int>(key.source().begin.column)};
         reader.check_known_keys(*table, kStepKeys, field);
         settings.enabled = reader.boolean_at(*table, "enabled", dotted_field(field, "enabled"));
+        settings.roll = read_roll(reader, *table, dotted_field(field, "roll"));
         campaign.step_settings.push_back(std::move(settings));
     }
 }
@@ -486,6 +525,7 @@ std::optional<CampaignConfig> read_campaign(const fs::path& file, const GlobalCo
     campaign.file = file;
     campaign.timezone = global.timezone;
     campaign.sender = global.sender;
+    campaign.calendar = global.calendar;
     reader.check_known_keys(root, kCampaignKeys, "");
 
     auto id = reader.string_at(root, "id", "id");
@@ -535,6 +575,7 @@ std::optional<CampaignConfig> read_campaign(const fs::path& file, const GlobalCo
 
     read_roster_section(reader, root, campaign);
     reader.read_sender(root, "", campaign.sender);
+    if (root.get("calendar")) campaign.calendar = reader.calendar_at(root);
     read_step_settings(reader, root, campaign);
 
     if (toml::node* params = root.get("params")) {

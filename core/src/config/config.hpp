@@ -10,6 +10,7 @@
 #include <toml++/toml.h>
 
 #include "config/diagnostics.hpp"
+#include "outreach/workflow.hpp"
 
 namespace outreach {
 
@@ -37,6 +38,19 @@ struct DeliveryConfig {
     SmtpConfig smtp;
 };
 
+struct SourcePosition {
+    int line = 0;    // 1-based; 0 = unknown
+    int column = 0;
+};
+
+// `calendar = "..."` (outreach.toml or a campaign file): a business calendar
+// file (time/business_calendar.hpp), resolved, with where it was named.
+struct CalendarSetting {
+    std::filesystem::path file;
+    std::filesystem::path named_in;
+    SourcePosition at;
+};
+
 struct GlobalConfig {
     std::filesystem::path file;                     // the outreach.toml read
     std::string timezone = "America/New_York";      // default for campaigns
@@ -46,6 +60,7 @@ struct GlobalConfig {
     std::filesystem::path campaigns_dir;            // *.toml, one per campaign
     SenderConfig sender;
     DeliveryConfig delivery;
+    std::optional<CalendarSetting> calendar;        // default for campaigns; none: weekends only
 };
 
 struct RosterFilter {
@@ -53,11 +68,6 @@ struct RosterFilter {
     std::vector<std::string> groups;   // regional groups; empty = all
     std::vector<std::string> include;  // alpha-3 codes; empty = all
     std::vector<std::string> exclude;  // alpha-3 codes
-};
-
-struct SourcePosition {
-    int line = 0;    // 1-based; 0 = unknown
-    int column = 0;
 };
 
 // `[steps.<step id>]` in a campaign file: the operator's settings for one step of
@@ -68,6 +78,7 @@ struct StepSettings {
     std::string step;                 // the id as written
     SourcePosition at;                // the table's position
     std::optional<bool> enabled;      // false: the step never fires
+    std::optional<Roll> roll;         // roll = "forward" | "back" | "none": off closed days
 };
 
 struct CampaignConfig {
@@ -81,6 +92,7 @@ struct CampaignConfig {
     std::vector<std::string> addressees;  // roles letters go to by default
     std::optional<std::filesystem::path> templates_dir;  // override
     SenderConfig sender;                  // defaults to the global sender
+    std::optional<CalendarSetting> calendar;  // its own `calendar`, else the global one
     toml::table params;                   // raw; validated against the plugin's options
     std::vector<StepSettings> step_settings;  // [steps.<id>], in file order
     // The roster filter's entries as written, with their positions, for the
