@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 
 #include "cli_runner.hpp"
-#include "hardening_support.hpp"
+#include "../unit/hardening_support.hpp"
 #include "roster/roster_loader.hpp"
 #include "runtime.hpp"
 #include "schedule/audience.hpp"
@@ -106,7 +106,7 @@ TEST_CASE("roster history errors name the file, line, column and field", "[roste
         CHECK(d->file == file);
         CHECK(std::pair(d->line, d->column) == position_of(text, at));
     };
-    check("state[1].admitted", "not a date: \"1945-10-32\"", "\"1945-10-32\"");
+    check("state[TUR].admitted", "not a date: \"1945-10-32\"", "\"1945-10-32\"");
     check("state[SSD].former_name[1].until", "not after the State became a Member (admitted 2011-07-14)",
           "\"2010-01-01\"\nname = \"Before\"");
     check("state[SWZ].former_name[2].until", "list former names oldest first", "\"2010-01-01\"\nname = \"Earlier\"");

@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 
 #include "cli_runner.hpp"
-#include "hardening_support.hpp"
+#include "../unit/hardening_support.hpp"
 #include "runtime.hpp"
 #include "schedule/occurrences.hpp"
 #include "time/business_calendar.hpp"
@@ -178,11 +178,11 @@ TEST_CASE("`calendar` naming a missing file, a calendar with errors, or a bad ro
         CHECK(broken.campaign == nullptr);
     }
     {
-        Focus2007 bad_roll("\n[steps.deadline_reminder_14]\nroll = \"backward\"\n");
+        Focus2007 bad_roll("\n[steps.deadline_reminder_14]\nroll = \"fowrard\"\n");
         INFO(dump(bad_roll.diagnostics));
-        const Diagnostic* d = find(bad_roll.diagnostics, "steps.deadline_reminder_14.roll", "unknown roll rule 'backward'");
+        const Diagnostic* d = find(bad_roll.diagnostics, "steps.deadline_reminder_14.roll", "unknown roll rule 'fowrard'");
         REQUIRE(d != nullptr);
-        CHECK_THAT(d->message, Catch::Contains("did you mean 'back'?"));
+        CHECK_THAT(d->message, Catch::Contains("did you mean 'forward'?"));
         CHECK(bad_roll.campaign == nullptr);
     }
 }
