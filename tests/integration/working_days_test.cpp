@@ -220,7 +220,7 @@ TEST_CASE("roll: a deadline reminder rolls back, `roll` overrides it, ids stay n
         CHECK(local_day(*f.campaign, reminder->due) == "2007-08-18");
         CHECK_FALSE(reminder->rolled());
     }
-    SECTION("a forward roll never reaches the deadline: with every later day closed it stays, and says why") {
+    SECTION("a forward roll never reaches the deadline: with every later day closed it rolls back instead") {
         std::string holidays;
         for (int day = 20; day <= 31; ++day)
             holidays += "  { date = \"2007-08-" + std::to_string(day) + "\", name = \"Closed\" },\n";
@@ -231,10 +231,26 @@ TEST_CASE("roll: a deadline reminder rolls back, `roll` overrides it, ids stay n
         const auto list = expand_occurrences(*f.campaign, {});
         const PlannedOccurrence* reminder = occurrence_of(list, "deadline_reminder_14");
         REQUIRE(reminder);
-        CHECK(local_day(*f.campaign, reminder->due) == "2007-08-18");
-        CHECK_THAT(reminder->roll_note, Catch::Contains("no working day lies after it up to 2007-08-31"));
+        CHECK(local_day(*f.campaign, reminder->due) == "2007-08-17");
+        CHECK(reminder->roll_note.empty());
         for (const auto& o : list)
             if (o.valid_until) CHECK(o.due < *o.valid_until);
+    }
+    SECTION("with no working day between the campaign's start and its deadline, it stays and says why") {
+        // Every day from the letter date (9 May, the first milestone: nothing is
+        // rolled before it) to 31 August closed: neither way finds a working day.
+        std::string holidays;
+        for (Date d = make_date(2007, 5, 9); d <= make_date(2007, 8, 31); d += Days{1})
+            holidays += "  { date = \"" + format_date(d) + "\", name = \"Closed\" },\n";
+        Focus2007 f("", "[[year]]\nyear = 2007\nholidays = [\n" + holidays + "]\n");
+        INFO(dump(f.diagnostics));
+        REQUIRE(f.campaign);
+        const PlannedOccurrence* reminder = occurrence_of(expand_occurrences(*f.campaign, {}), "deadline_reminder_14");
+        REQUIRE(reminder);
+        CHECK(local_day(*f.campaign, reminder->due) == "2007-08-18");
+        CHECK_THAT(reminder->roll_note, Catch::Contains("no working day lies between 2007-05-09 and 2007-08-31"));
+        const auto validate = run_outreach(f.copy.args() + " validate");
+        CHECK_THAT(validate.output, Catch::Contains("warning: focus2007: deadline_reminder_14 2007-08-18T09:00: Sat 18 Aug 2007 is closed"));
     }
     SECTION("a back roll of a deadline reminder never lands on or after the deadline") {
         // The deadline (1 Sep) is a Saturday; with 31 Aug a holiday the 14-day

@@ -131,8 +131,10 @@ struct MisfirePolicy {
 // What happens to an occurrence whose local date is a day the campaign's
 // business calendar closes (a weekend day or an official holiday): `Auto` is
 // Back for a step bound to a deadline (valid_until), so it stays before the
-// deadline, and Forward otherwise. A roll never crosses the step's deadline nor
-// the milestone its trigger is counted from (docs/config-format.md, "Working days").
+// deadline, and Forward otherwise. A roll never crosses the step's deadline, the
+// milestone its trigger is counted from, nor the campaign's first milestone; when
+// the rule's direction finds no working day within those bounds the other one is
+// tried (docs/config-format.md, "Working days").
 enum class Roll { Auto, Forward, Back, None };
 
 struct Step {

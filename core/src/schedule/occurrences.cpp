@@ -43,6 +43,13 @@ struct Expander {
     bool responses_only = false;  // expand_response: at/every produce nothing
     std::map<std::string, std::vector<PlannedOccurrence>> by_step = {};
     std::vector<std::string> in_progress = {};  // cycle detection for `after`
+    // The first campaign-wide milestone: rolls never move a letter before it.
+    std::optional<Date> campaign_start = [this]() -> std::optional<Date> {
+        std::optional<Date> first;
+        for (const auto& m : campaign.workflow.milestones)
+            if (!m.is_per_state() && (!first || m.date < *first)) first = m.date;
+        return first;
+    }();
 
     const std::vector<PlannedOccurrence>& of(const Step& step) {
         if (auto it = by_step.find(step.id); it != by_step.end()) return it->second;
@@ -118,17 +125,23 @@ struct Expander {
         if (must_precede) before(*must_precede);
         if (anchor && day < *anchor) before(*anchor);
         if (anchor && day > *anchor) earliest = *anchor + Days{1};
-        if (const auto rolled = roll_to_working_day(calendar, day, direction, earliest, latest)) {
-            o.due = to_instant(*rolled, time, campaign.timezone());
-            return;
+        // Never before the campaign begins (its first campaign-wide milestone):
+        // a letter rolled back past it would never be sent.
+        if (campaign_start && day >= *campaign_start && (!earliest || *earliest < *campaign_start))
+            earliest = campaign_start;
+        // The rule's direction first; when the bounds leave no working day that
+        // way, the other way within the same bounds.
+        const RollDirection other = direction == RollDirection::Forward ? RollDirection::Back : RollDirection::Forward;
+        for (const RollDirection way : {direction, other}) {
+            if (const auto rolled = roll_to_working_day(calendar, day, way, earliest, latest)) {
+                o.due = to_instant(*rolled, time, campaign.timezone());
+                return;
+            }
         }
-        const bool forward = direction == RollDirection::Forward;
-        const std::optional<Date>& limit = forward ? latest : earliest;
         o.roll_note = format_day_short(day) + " " + std::to_string(static_cast<int>(std::chrono::year_month_day{day}.year())) +
-                      " is closed (" + calendar.closed_because(day) + ") and no working day lies " +
-                      (forward ? "after" : "before") + " it" +
-                      (limit ? std::string(forward ? " up to " : " down to ") + format_date(*limit) : std::string()) +
-                      ": it stays on its date";
+                      " is closed (" + calendar.closed_because(day) + ") and no working day lies between " +
+                      (earliest ? format_date(*earliest) : std::string("the start")) + " and " +
+                      (latest ? format_date(*latest) : std::string("the end")) + ": it stays on its date";
     }
 
     // `anchor`: the `from` milestone's date (for this State, if per-State).
