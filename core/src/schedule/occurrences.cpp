@@ -230,7 +230,8 @@ struct Expander {
                 const Date day = local_date(r.response.at, zone) + on->delay;
                 auto o = make(step, "response-" + std::to_string(r.id), to_instant(day, on->time, zone),
                               r.response.state);
-                roll(o, day, on->time, std::nullopt);
+                // A reply stays after the day of the response it answers.
+                roll(o, day, on->time, local_date(r.response.at, zone));
                 o.response = r;
                 out.push_back(std::move(o));
             }
