@@ -3,6 +3,7 @@
 #
 #   <prefix>/share/outreach/templates/<type>/*.mustache   searched after a config's own templates
 #   <prefix>/share/outreach/rosters/                       the shipped roster (and its ODbL attribution)
+#   <prefix>/share/outreach/calendars/                     business calendars (UN Headquarters' holidays)
 #   <prefix>/share/outreach/examples/config/               an example operator configuration
 #   <prefix>/lib/systemd/system/outreach.service           the daemon's unit, when the project ships one
 #   <prefix>/share/doc/outreach/                           the operator and plugin-author documentation
@@ -19,11 +20,14 @@ install(DIRECTORY ${OUTREACH_CONFIG_SOURCE_DIR}/templates/
         DESTINATION ${OUTREACH_INSTALL_DATADIR}/templates)
 install(DIRECTORY ${OUTREACH_CONFIG_SOURCE_DIR}/rosters/
         DESTINATION ${OUTREACH_INSTALL_DATADIR}/rosters)
+install(DIRECTORY ${OUTREACH_CONFIG_SOURCE_DIR}/calendars/
+        DESTINATION ${OUTREACH_INSTALL_DATADIR}/calendars)
 
 # The example configuration, laid out as in the source tree so its relative paths
 # hold. It has no templates/ of its own: the installed ones are found through the
-# prefix. Its campaigns name ../rosters/un-states.toml, so rosters/ is a relative
-# symlink to the installed rosters rather than a second copy.
+# prefix. Its campaigns name ../rosters/un-states.toml and outreach.toml names
+# calendars/un-headquarters.toml, so rosters/ and calendars/ are relative symlinks
+# to the installed ones rather than second copies.
 set(OUTREACH_EXAMPLE_CONFIG_DIR ${OUTREACH_INSTALL_DATADIR}/examples/config)
 install(FILES ${OUTREACH_CONFIG_SOURCE_DIR}/outreach.toml DESTINATION ${OUTREACH_EXAMPLE_CONFIG_DIR})
 foreach(example_dir campaigns responses)
@@ -33,11 +37,13 @@ foreach(example_dir campaigns responses)
   endif()
 endforeach()
 install(CODE [[
-  set(rosters_link "$ENV{DESTDIR}${CMAKE_INSTALL_PREFIX}/share/outreach/examples/config/rosters")
-  if(NOT IS_SYMLINK "${rosters_link}" AND NOT EXISTS "${rosters_link}")
-    message(STATUS "Installing: ${rosters_link} -> ../../rosters")
-    file(CREATE_LINK ../../rosters "${rosters_link}" SYMBOLIC)
-  endif()
+  foreach(shared rosters calendars)
+    set(link "$ENV{DESTDIR}${CMAKE_INSTALL_PREFIX}/share/outreach/examples/config/${shared}")
+    if(NOT IS_SYMLINK "${link}" AND NOT EXISTS "${link}")
+      message(STATUS "Installing: ${link} -> ../../${shared}")
+      file(CREATE_LINK ../../${shared} "${link}" SYMBOLIC)
+    endif()
+  endforeach()
 ]])
 
 # Debian keeps units under /lib/systemd/system (merged /usr: /usr/lib/...); this

@@ -2,10 +2,12 @@
 // Generates un-states.toml: the 193 UN Member States and the 2 observer States,
 // each with three placeholder addressees, from the `world-countries` npm package.
 //
-// Regenerate (from this directory; the version is the one in the file header):
-//   npm install world-countries@5.1.0 --no-save
-//   node generate-roster.mjs node_modules/world-countries/countries.json > un-states.toml
-//   rm -rf node_modules   # never committed
+// Regenerate (from this directory):
+//   npm pack world-countries && tar xzf world-countries-*.tgz \
+//     && node generate-roster.mjs package/countries.json > un-states.toml
+//   rm -rf package world-countries-*.tgz
+// UN admission dates, observer periods and former names come from
+// un-membership.json next to this script (its sources are in the file).
 //
 // The data is ODbL 1.0 (world-countries by Mohammed Le Doze): the generated file
 // carries the attribution, keep it. The format is docs/config-format.md.
@@ -190,6 +192,52 @@ function stateOf(country) {
   };
 }
 
+// ---- membership and name history (un-membership.json) ---------------------
+// Adds to each State its admission date (`admitted`), observer periods and
+// former names, and its `inText` form when titles need it to be found again.
+// Every Member must have an admission date; every entry must be a State here.
+function mergeMembership(states, membershipPath) {
+  const data = JSON.parse(readFileSync(membershipPath, "utf8")).states;
+  const byCode = new Map(states.map((s) => [s.code, s]));
+  for (const code of Object.keys(data))
+    if (!byCode.has(code)) fail(`${membershipPath}: ${code} is not a State of the roster`);
+  for (const state of states) {
+    const entry = data[state.code] ?? {};
+    if (state.status === "member" && !entry.admitted) fail(`${membershipPath}: no admission date for ${state.code}`);
+    if (state.status === "observer" && !entry.observer) fail(`${membershipPath}: no observer period for ${state.code}`);
+    state.history = {
+      admitted: entry.admitted,
+      observer: entry.observer ?? [],
+      formerNames: entry.former_names ?? [],
+    };
+  }
+}
+
+function historyKeys(state) {
+  const lines = [];
+  if (state.history.admitted) lines.push(`admitted    = ${tomlString(state.history.admitted)}`);
+  // Titles are rewritten for former names by finding this form in them.
+  if (state.history.formerNames.length && state.inText !== state.name)
+    lines.push(`in_text     = ${tomlString(state.inText)}`);
+  return lines;
+}
+
+function historyTables(state) {
+  const lines = [];
+  for (const period of state.history.observer) {
+    lines.push("", "[[state.observer]]", `since = ${tomlString(period.since)}`);
+    if (period.until) lines.push(`until = ${tomlString(period.until)}`);
+    lines.push(`kind  = ${tomlString(period.kind)}`);
+  }
+  for (const former of state.history.formerNames) {
+    lines.push("", "[[state.former_name]]", `until       = ${tomlString(former.until)}`, `name        = ${tomlString(former.name)}`);
+    if (former.formal_name) lines.push(`formal_name = ${tomlString(former.formal_name)}`);
+    if (former.in_text) lines.push(`in_text     = ${tomlString(former.in_text)}`);
+    if (former.note) lines.push(`note        = ${tomlString(former.note)}`);
+  }
+  return lines;
+}
+
 function addresseesOf(state) {
   const slug = state.code.toLowerCase();
   const mission =
@@ -213,7 +261,10 @@ function render(states, version) {
     "# available under the Open Database License (ODbL) 1.0:",
     "# https://opendatacommons.org/licenses/odbl/1-0/ . This file is a derived database",
     "# and is likewise available under the ODbL 1.0. Names follow UN short names where",
-    "# they differ from the package's common names.",
+    "# they differ from the package's common names. Admission dates, observer periods",
+    "# and former names come from un-membership.json (sources named there): a campaign",
+    "# writes to a State only from its admission (or observer status), under the name",
+    "# it had on the letter's date.",
     "#",
     "# The e-mail addresses are PLACEHOLDERS on example.org: operators replace them (and",
     "# fill in `name`, and `honorific` once known) before any real campaign runs.",
@@ -236,6 +287,7 @@ function render(states, version) {
       `language    = ${tomlString(state.language)}`,
       `name_fr     = ${tomlString(state.names.fr)}`,
       `name_es     = ${tomlString(state.names.es)}`,
+      ...historyKeys(state),
     );
     for (const addressee of addresseesOf(state)) {
       lines.push(
@@ -248,6 +300,7 @@ function render(states, version) {
         `email     = ${tomlString(addressee.email)}`,
       );
     }
+    lines.push(...historyTables(state));
   }
   return lines.join("\n") + "\n";
 }
@@ -271,4 +324,5 @@ for (const code of [...Object.keys(UN_NAMES), ...Object.keys(UN_NAMES_FR), ...Ob
                     ...Object.keys(LANGUAGE_EXCEPTIONS)])
   if (!states.some((s) => s.code === code)) fail(`override for ${code}, which is not a UN State in the data`);
 
+mergeMembership(states, join(dirname(new URL(import.meta.url).pathname), "un-membership.json"));
 process.stdout.write(render(states, packageVersion(countriesPath)));

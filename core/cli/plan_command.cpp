@@ -30,6 +30,13 @@ struct PlanArgs {
     std::string format = "text";
     std::filesystem::path state_dir;
 };
+// The "when" column: the local due time, and the shift when the occurrence was
+// rolled off a weekend or holiday ("2007-08-17 09:00 EDT (Sat 18 Aug → Fri 17 Aug)").
+std::string when_column(const PlannedOccurrence& o) {
+    const std::string shift = describe_roll(o);
+    if (!o.roll_note.empty()) return format_local(o.due, o.campaign->timezone()) + " (closed day, not rolled)";
+    return format_local(o.due, o.campaign->timezone()) + (shift.empty() ? "" : " (" + shift + ")");
+}
 
 struct PlanRow {
     const PlannedOccurrence* occurrence;
@@ -51,7 +58,7 @@ std::string status_text(const PlanRow& r) { return r.status + (r.reason.empty() 
 // One row of the text table: every text output of `plan` formats rows here.
 std::vector<std::string> text_row(const Campaign& campaign, const PlanRow& r) {
     const auto& o = *r.occurrence;
-    return {format_local(o.due, campaign.timezone()), o.step->id, r.action + " " + r.template_name,
+    return {when_column(o), o.step->id, r.action + " " + r.template_name,
             audience_text(campaign, o), std::to_string(r.recipients), status_text(r)};
 }
 
@@ -144,6 +151,11 @@ nlohmann::json to_json(const CampaignPlan& plan) {
                             {"recipients", r.recipients},
                             {"status", r.status}};
         if (o.valid_until) item["valid_until_utc"] = format_instant_utc(*o.valid_until);
+        if (o.rolled()) {
+            item["nominal_local"] = format_local(o.nominal_due, campaign.timezone());
+            item["roll"] = describe_roll(o);
+        }
+        if (!o.roll_note.empty()) item["roll_note"] = o.roll_note;
         if (!r.reason.empty()) item["reason"] = r.reason;
         if (!o.only_state.empty()) item["state"] = o.only_state;
         items.push_back(std::move(item));

@@ -225,6 +225,8 @@ std::unique_ptr<Runtime> load_runtime(const std::filesystem::path& config_file, 
         bool had_errors = false;
     };
     std::map<std::filesystem::path, LoadedRoster> rosters;  // one storage per file, shared by campaigns
+    // One calendar per file, shared by campaigns; null: it had errors (reported once).
+    std::map<std::filesystem::path, std::shared_ptr<const BusinessCalendar>> calendars;
     SharedTemplates templates;
     const std::filesystem::path installed_templates = installed_data_dir() / "templates";
     for (const auto& cc : runtime->config.campaigns) {
@@ -266,6 +268,15 @@ std::unique_ptr<Runtime> load_runtime(const std::filesystem::path& config_file, 
         }
         campaign.roster = filter_roster(it->second.roster, cc.filter);
         check_roster_filter(it->second.roster, cc, out);
+        if (cc.calendar) {
+            auto known = calendars.find(cc.calendar->file);
+            if (known == calendars.end())
+                known = calendars.emplace(cc.calendar->file, load_business_calendar(cc.calendar->file, out)).first;
+            else if (!known->second)
+                out.push_back(Diagnostic{cc.calendar->named_in, cc.calendar->at.line, cc.calendar->at.column, "calendar",
+                                         "calendar " + cc.calendar->file.string() + " has errors (reported above)"});
+            if (known->second) campaign.calendar = known->second;
+        }
         if (out.size() != errors_before) continue;
         if (campaign.roster.size() == 0)
             out.push_back(campaign_diagnostic(cc, "roster", "the roster filter leaves no State to write to"));

@@ -19,6 +19,7 @@
 #include "plugins/plugin_host.hpp"
 #include "delivery/letter.hpp"
 #include "delivery/template_renderer.hpp"
+#include "time/business_calendar.hpp"
 
 namespace outreach {
 
@@ -34,6 +35,9 @@ struct Campaign {
     // (delivery/attachments.hpp: the campaign file's `attachments`, else the plugin's).
     std::map<std::string, std::vector<Attachment>> attachments;
     std::shared_ptr<spdlog::logger> log;
+    // Working days: the campaign's `calendar` (or outreach.toml's); without
+    // either, weekends only. Never null once loaded.
+    std::shared_ptr<const BusinessCalendar> calendar = BusinessCalendar::weekends_only();
 
     const std::string& id() const { return config.id; }
     const std::string& timezone() const { return config.timezone; }

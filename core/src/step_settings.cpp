@@ -24,6 +24,7 @@ void apply_step_settings(Campaign& campaign, Diagnostics& out) {
             continue;
         }
         if (settings.enabled) step->enabled = *settings.enabled;
+        if (settings.roll) step->roll = *settings.roll;
     }
     apply_approval_settings(campaign);
 }

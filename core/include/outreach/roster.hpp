@@ -3,9 +3,11 @@
 #include <iterator>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "outreach/calendar.hpp"
 #include "outreach/version.hpp"
 
 namespace outreach {
@@ -23,6 +25,23 @@ struct Addressee {
 };
 
 enum class StateStatus { Member, Observer };
+
+// A period of observer status at the United Nations (before admission, or for a
+// non-member observer State). `until` is the first day it no longer applied.
+struct ObserverPeriod {
+    Date since;
+    std::optional<Date> until;
+    std::string kind;  // "non-member observer State", "observer entity", ...
+};
+
+// A name the State had before, up to (not including) `until`.
+struct FormerName {
+    Date until;
+    std::string name;         // "Turkey"
+    std::string formal_name;  // "Republic of Turkey"
+    std::string in_text;      // as it reads after "of" in a title ("the former Yugoslav Republic of Macedonia")
+    std::string note;         // source or caveat, for operators
+};
 
 struct State {
     std::string code;            // ISO 3166-1 alpha-3
@@ -42,6 +61,19 @@ struct State {
     OUTREACH_EXPORT const Addressee* addressee(const std::string& role) const;
     // The State's name in `language`, or `name` when the roster gives none.
     OUTREACH_EXPORT const std::string& name_in(const std::string& language) const;
+    // History (optional; a roster without it treats the State as it is now on
+    // every date). `admitted`: date of admission to UN membership.
+    std::optional<Date> admitted = std::nullopt;
+    std::vector<ObserverPeriod> observer_periods = {};  // in date order
+    std::vector<FormerName> former_names = {};          // oldest first
+    std::string in_text = {};  // the current name as it reads after "of" in titles; empty: `name`
+
+    OUTREACH_EXPORT const Addressee* addressee(const std::string& role) const;
+    // What the State was on `date`: Member (admitted by then), Observer (in an
+    // observer period) or nothing (nullopt: not yet a Member or observer). A
+    // State without history is what `status` says on every date.
+    OUTREACH_EXPORT std::optional<StateStatus> status_on(Date date) const;
+    bool has_history() const { return admitted || !observer_periods.empty() || !former_names.empty(); }
 };
 
 // A roster, or a campaign's view of one: the States are stored once and shared
@@ -95,6 +127,11 @@ public:
     const State* find(const std::string& code_or_name) const;
     bool contains(const State& state) const;
     std::size_t size() const { return members_.size(); }
+    // `state` (of this roster) under the name it had on `date`: the same State
+    // with the former name, formal name and addressee titles, stored with the
+    // roster (the pointer lives as long as the roster); `&state` itself when its
+    // name has not changed since.
+    const State* as_of(const State& state, Date date) const;
 
 private:
     struct Storage;

@@ -133,6 +133,15 @@ struct MisfirePolicy {
     std::chrono::minutes grace{std::chrono::hours(24 * 7)};  // SkipWhenLate: how late is too late
 };
 
+// What happens to an occurrence whose local date is a day the campaign's
+// business calendar closes (a weekend day or an official holiday): `Auto` is
+// Back for a step bound to a deadline (valid_until), so it stays before the
+// deadline, and Forward otherwise. A roll never crosses the step's deadline, the
+// milestone its trigger is counted from, nor the campaign's first milestone; when
+// the rule's direction finds no working day within those bounds the other one is
+// tried (docs/config-format.md, "Working days").
+enum class Roll { Auto, Forward, Back, None };
+
 struct Step {
     std::string id;
     std::string description;
@@ -149,6 +158,8 @@ struct Step {
     // False when the operator turned the step off (`[steps.<id>] enabled = false`):
     // it has no occurrences, so steps `after` it have none either.
     bool enabled = true;
+    // Moving off closed days; the operator may override it ([steps.<id>] roll).
+    Roll roll = Roll::Auto;
 };
 
 // A file a plugin makes for letters to enclose (e.g. the list of the treaties an

@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::vector<std::string> kGlobalKeys = {"timezone", "journal",    "campaigns", "templates",
-                                              "plugin_dirs", "sender", "delivery"};
+                                              "plugin_dirs", "sender", "delivery", "calendar"};
 const std::vector<std::string> kSenderKeys = {"name", "email", "staff_email"};
 const std::vector<std::string> kDeliveryKeys = {"channel", "outbox", "smtp"};
 const std::vector<std::string> kChannels = {"maildir", "stdout", "smtp"};
@@ -31,10 +31,11 @@ const std::vector<std::string> kSmtpSecurity = {"starttls", "tls", "none"};
 const std::vector<std::string> kCampaignKeys = {"id",        "type",   "enabled", "timezone", "addressees",
                                                 "templates", "roster", "sender",  "params", "steps",
                                                 "approval", "approval_lead", "language", "languages",
-                                                "attachments", "max_attachment_bytes", "pdf"};
+                                                "attachments", "max_attachment_bytes", "pdf", "calendar"};
 // Keys of a [steps.<step id>] table (StepSettings).
-const std::vector<std::string> kStepKeys = {"enabled", "approval", "approval_lead", "attachments"};
+const std::vector<std::string> kStepKeys = {"enabled", "approval", "approval_lead", "attachments", "roll"};
 const std::vector<std::string> kApprovalValues = {"required", "none"};
+const std::vector<std::string> kRollRules = {"forward", "back", "none"};
 const std::vector<std::string> kRosterKeys = {"file", "status", "groups", "include", "exclude"};
 const std::vector<std::string> kAddresseeRoles = {"head_of_state", "foreign_minister", "permanent_representative"};
 const std::vector<std::string> kStateStatuses = {"member", "observer"};
@@ -193,6 +194,27 @@ public:
         const std::string hint = closest_match(*zone, known_zone_names());
         report(table.get("timezone")->source(), field,
                "unknown time zone '" + *zone + "'" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+        return std::nullopt;
+    }
+
+    // `calendar = "..."`: a business calendar file that must exist (its contents
+    // are read by load_runtime, once per file).
+    std::optional<CalendarSetting> calendar_at(const toml::table& table) {
+        auto name = string_at(table, "calendar", "calendar");
+        if (!name) return std::nullopt;
+        const toml::source_region& where = table.get("calendar")->source();
+        const fs::path file = (directory() / fs::path(*name)).lexically_normal();
+        std::error_code ec;
+        if (name->empty()) {
+            report(where, "calendar", "the calendar file name is empty (remove the key for weekends only)");
+        } else if (!fs::exists(file, ec)) {
+            report(where, "calendar", "calendar file '" + file.string() + "' does not exist");
+        } else if (!fs::is_regular_file(file, ec)) {
+            report(where, "calendar", "calendar file '" + file.string() + "' is not a regular file");
+        } else {
+            return CalendarSetting{file, file_,
+                                   SourcePosition{static_cast<int>(where.begin.line), static_cast<int>(where.begin.column)}};
+        }
         return std::nullopt;
     }
 
@@ -364,6 +386,7 @@ GlobalConfig read_global(FileReader& reader, const toml::table& root, const toml
     }
 
     reader.read_sender(root, "", global.sender);
+    global.calendar = reader.calendar_at(root);
 
     global.delivery.outbox = resolve(base, "../var/outbox");
     if (const toml::table* delivery = reader.table_at(root, "delivery", "delivery")) {
@@ -516,6 +539,20 @@ std::optional<std::vector<AttachmentEntry>> read_attachments(FileReader& reader,
     return entries;
 }
 
+// `roll = "forward" | "back" | "none"` in a [steps.<id>] table.
+std::optional<Roll> read_roll(FileReader& reader, const toml::table& table, const std::string& field) {
+    auto rule = reader.string_at(table, "roll", field);
+    if (!rule) return std::nullopt;
+    if (*rule == "forward") return Roll::Forward;
+    if (*rule == "back") return Roll::Back;
+    if (*rule == "none") return Roll::None;
+    const std::string hint = closest_match(*rule, kRollRules);
+    reader.report(table.get("roll")->source(), field,
+                  "unknown roll rule '" + *rule + "' (" +
+                      (hint.empty() ? "expected " + join_quoted(kRollRules) : "did you mean '" + hint + "'?") + ")");
+    return std::nullopt;
+}
+
 // [steps.<step id>] tables. Which step ids exist is the plugin's business: checked
 // in runtime.cpp once the workflow is built.
 void read_step_settings(FileReader& reader, const toml::table& root, CampaignConfig& campaign) {
@@ -537,6 +574,7 @@ void read_step_settings(FileReader& reader, const toml::table& root, CampaignCon
         settings.approval_required = read_approval(reader, *table, field);
         settings.approval_lead = read_approval_lead(reader, *table, field);
         settings.attachments = read_attachments(reader, *table, dotted_field(field, "attachments"));
+        settings.roll = read_roll(reader, *table, dotted_field(field, "roll"));
         campaign.step_settings.push_back(std::move(settings));
     }
 }
@@ -595,6 +633,7 @@ std::optional<CampaignConfig> read_campaign(const fs::path& file, const GlobalCo
     campaign.file = file;
     campaign.timezone = global.timezone;
     campaign.sender = global.sender;
+    campaign.calendar = global.calendar;
     reader.check_known_keys(root, kCampaignKeys, "");
 
     auto id = reader.string_at(root, "id", "id");
@@ -644,6 +683,7 @@ std::optional<CampaignConfig> read_campaign(const fs::path& file, const GlobalCo
 
     read_roster_section(reader, root, campaign);
     reader.read_sender(root, "", campaign.sender);
+    if (root.get("calendar")) campaign.calendar = reader.calendar_at(root);
     read_step_settings(reader, root, campaign);
     if (auto required = read_approval(reader, root, "")) campaign.approval_required = *required;
     if (auto lead = read_approval_lead(reader, root, "")) campaign.approval_lead = *lead;

@@ -11,6 +11,7 @@
 #include <toml++/toml.h>
 
 #include "config/diagnostics.hpp"
+#include "outreach/workflow.hpp"
 
 namespace outreach {
 
@@ -38,6 +39,19 @@ struct DeliveryConfig {
     SmtpConfig smtp;
 };
 
+struct SourcePosition {
+    int line = 0;    // 1-based; 0 = unknown
+    int column = 0;
+};
+
+// `calendar = "..."` (outreach.toml or a campaign file): a business calendar
+// file (time/business_calendar.hpp), resolved, with where it was named.
+struct CalendarSetting {
+    std::filesystem::path file;
+    std::filesystem::path named_in;
+    SourcePosition at;
+};
+
 struct GlobalConfig {
     std::filesystem::path file;                     // the outreach.toml read
     std::string timezone = "America/New_York";      // default for campaigns
@@ -47,6 +61,7 @@ struct GlobalConfig {
     std::filesystem::path campaigns_dir;            // *.toml, one per campaign
     SenderConfig sender;
     DeliveryConfig delivery;
+    std::optional<CalendarSetting> calendar;        // default for campaigns; none: weekends only
 };
 
 struct RosterFilter {
@@ -54,11 +69,6 @@ struct RosterFilter {
     std::vector<std::string> groups;   // regional groups; empty = all
     std::vector<std::string> include;  // alpha-3 codes; empty = all
     std::vector<std::string> exclude;  // alpha-3 codes
-};
-
-struct SourcePosition {
-    int line = 0;    // 1-based; 0 = unknown
-    int column = 0;
 };
 
 // A file letters enclose, as a campaign file lists it (`attachments = [...]`),
@@ -84,6 +94,7 @@ struct StepSettings {
     // The files its letters enclose, replacing the campaign's `attachments` (an
     // empty list: none); absent: the campaign's.
     std::optional<std::vector<AttachmentEntry>> attachments;
+    std::optional<Roll> roll;         // roll = "forward" | "back" | "none": off closed days
 };
 
 struct CampaignConfig {
@@ -97,6 +108,7 @@ struct CampaignConfig {
     std::vector<std::string> addressees;  // roles letters go to by default
     std::optional<std::filesystem::path> templates_dir;  // override
     SenderConfig sender;                  // defaults to the global sender
+    std::optional<CalendarSetting> calendar;  // its own `calendar`, else the global one
     toml::table params;                   // raw; validated against the plugin's options
     std::vector<StepSettings> step_settings;  // [steps.<id>], in file order
     // Four-eyes control: `approval = "required"` makes every step wait for

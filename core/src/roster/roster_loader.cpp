@@ -24,8 +24,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::array<std::string_view, 10> kStateKeys{"code",    "name",      "formal_name", "status",  "group",
-                                                      "capital", "addressee", "language",    "name_fr", "name_es"};
+constexpr std::array<std::string_view, 14> kStateKeys{"code",     "name",     "formal_name", "status",  "group",
+                                                      "capital",  "addressee", "language",   "name_fr", "name_es",
+                                                      "admitted", "observer", "former_name", "in_text"};
+constexpr std::array<std::string_view, 3> kObserverKeys{"since", "until", "kind"};
+constexpr std::array<std::string_view, 5> kFormerNameKeys{"until", "name", "formal_name", "in_text", "note"};
 constexpr std::array<std::string_view, 7> kAddresseeKeys{"role",  "title",    "honorific", "name",
                                                          "email", "title_fr", "title_es"};
 // The languages besides English whose names and titles a roster may give
@@ -202,7 +205,111 @@ private:
                 state.names_by_language[std::string(language)] = *name;
         }
         state.addressees = read_addressees(table, label);
+        state.in_text = read_string(table, "in_text", label, false).value_or("");
+        read_history(table, label, state);
         return state;
+    }
+
+    // A "YYYY-MM-DD" string; nullopt when absent (reported when `required`) or bad (reported).
+    std::optional<Date> read_date(const toml::table& table, std::string_view key, const std::string& label,
+                                  bool required) {
+        auto text = read_string(table, key, label, required);
+        if (!text) return std::nullopt;
+        if (auto date = parse_date(*text)) return date;
+        error(table.get(key)->source(), label + "." + std::string(key),
+              "not a date: " + in_quotes(*text) + " (expected YYYY-MM-DD, a real calendar date)");
+        return std::nullopt;
+    }
+
+    const toml::array* table_array(const toml::table& table, std::string_view key, const std::string& field,
+                                   const std::string& form) {
+        const toml::node* node = table.get(key);
+        if (!node) return nullptr;
+        const toml::array* list = node->as_array();
+        if (!list || !list->is_array_of_tables()) {
+            error(node->source(), field, "must be an array of tables (" + form + ")");
+            return nullptr;
+        }
+        return list;
+    }
+
+    // admitted, [[state.observer]], [[state.former_name]]: when the State was a
+    // Member or an observer, and the names it had before. Checked for order:
+    // periods and name changes in date order, none before the State was anything.
+    void read_history(const toml::table& table, const std::string& label, State& state) {
+        state.admitted = read_date(table, "admitted", label, false);
+        if (state.admitted && state.status == StateStatus::Observer)
+            error(table.get("admitted")->source(), label + ".admitted",
+                  "an observer State has no admission date (list its [[state.observer]] periods)");
+
+        if (const toml::array* periods = table_array(table, "observer", label + ".observer", "[[state.observer]]")) {
+            for (std::size_t i = 0; i < periods->size(); ++i) {
+                const toml::table& entry = *periods->get(i)->as_table();
+                const std::string field = label + ".observer[" + std::to_string(i + 1) + "]";
+                reject_unknown_keys(entry, field, kObserverKeys);
+                const auto since = read_date(entry, "since", field, true);
+                const auto until = read_date(entry, "until", field, false);
+                const std::string kind = read_string(entry, "kind", field, false).value_or("");
+                if (!since) continue;
+                if (until && *until <= *since) {
+                    error(entry.get("until")->source(), field + ".until",
+                          format_date(*until) + " is not after since = " + format_date(*since));
+                    continue;
+                }
+                if (!state.observer_periods.empty()) {
+                    const auto& previous = state.observer_periods.back();
+                    if (!previous.until || *since < *previous.until) {
+                        error(entry.get("since")->source(), field + ".since",
+                              format_date(*since) + " overlaps the previous observer period (periods in date order, "
+                              "each ending (until) before the next begins)");
+                        continue;
+                    }
+                }
+                if (state.admitted && (!until || *until > *state.admitted)) {
+                    error(entry.get(until ? "until" : "since")->source(), field + (until ? ".until" : ".since"),
+                          "an observer period must end (until) by the admission date " + format_date(*state.admitted));
+                    continue;
+                }
+                state.observer_periods.push_back(ObserverPeriod{*since, until, kind});
+            }
+        }
+
+        // The first day the State was anything at the UN: names before it are meaningless.
+        std::optional<Date> first;
+        if (!state.observer_periods.empty()) first = state.observer_periods.front().since;
+        else if (state.admitted) first = state.admitted;
+        if (const toml::array* names = table_array(table, "former_name", label + ".former_name", "[[state.former_name]]")) {
+            for (std::size_t i = 0; i < names->size(); ++i) {
+                const toml::table& entry = *names->get(i)->as_table();
+                const std::string field = label + ".former_name[" + std::to_string(i + 1) + "]";
+                reject_unknown_keys(entry, field, kFormerNameKeys);
+                FormerName former;
+                const auto until = read_date(entry, "until", field, true);
+                if (auto name = read_string(entry, "name", field, true)) {
+                    if (name->empty()) error(entry.get("name")->source(), field + ".name", "must not be empty");
+                    former.name = *name;
+                }
+                former.formal_name = read_string(entry, "formal_name", field, false).value_or("");
+                former.in_text = read_string(entry, "in_text", field, false).value_or("");
+                former.note = read_string(entry, "note", field, false).value_or("");
+                if (!until) continue;
+                if (first && *until <= *first) {
+                    error(entry.get("until")->source(), field + ".until",
+                          "the name changed on " + format_date(*until) + ", not after the State became a " +
+                              (state.observer_periods.empty() ? "Member (admitted " : "observer (since ") +
+                              format_date(*first) + ")");
+                    continue;
+                }
+                if (!state.former_names.empty() && *until <= state.former_names.back().until) {
+                    error(entry.get("until")->source(), field + ".until",
+                          format_date(*until) + " is not after the previous name change (" +
+                              format_date(state.former_names.back().until) + "): list former names oldest first");
+                    continue;
+                }
+                former.until = *until;
+                state.former_names.push_back(std::move(former));
+            }
+        }
     }
 
     std::vector<Addressee> read_addressees(const toml::table& state_table, const std::string& state_label) {
@@ -299,8 +406,16 @@ Roster filter_roster(const Roster& roster, const RosterFilter& filter) {
     };
 
     return roster.filtered([&](const State& state) {
-        const std::string status = state.status == StateStatus::Member ? "member" : "observer";
-        if (!filter.status.empty() && !listed(filter.status, status)) return false;
+        // Any status the State ever had: which one applies is decided on each
+        // letter's date (resolve_audience, State::status_on).
+        const auto had = [&](StateStatus s) {
+            if (state.status == s) return true;
+            if (s == StateStatus::Member) return state.admitted.has_value();
+            return !state.observer_periods.empty();
+        };
+        if (!filter.status.empty() && !(listed(filter.status, "member") && had(StateStatus::Member)) &&
+            !(listed(filter.status, "observer") && had(StateStatus::Observer)))
+            return false;
         if (!filter.groups.empty() && !listed(filter.groups, state.regional_group)) return false;
         const std::string code = to_upper(state.code);
         if (!include.empty() && !include.count(code)) return false;

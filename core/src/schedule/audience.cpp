@@ -55,7 +55,20 @@ std::vector<const State*> resolve_audience(const PlannedOccurrence& o, const std
         firing.emplace(FiringContext{*context, campaign.workflow, *occurrence, now});
     }
 
+    // The roster as it was on the letter's local date: only States that were
+    // Members or observers then (and whose standing then the campaign's status
+    // filter admits), under the name they had then.
+    const Date letter_date = local_date(o.due, campaign.timezone());
+    const auto& statuses = campaign.config.filter.status;
+    auto standing_allowed = [&](const State& state) {
+        const auto status = state.status_on(letter_date);
+        if (!status) return false;
+        const char* name = *status == StateStatus::Member ? "member" : "observer";
+        return statuses.empty() || std::find(statuses.begin(), statuses.end(), name) != statuses.end();
+    };
+
     auto consider = [&](const State& state) {
+        if (!standing_allowed(state)) return;
         if (!step.until_response.empty() && answered(state, step.until_response)) return;
         if (per_state_deadline) {
             const auto it = deadline->per_state.find(state.code);
@@ -72,7 +85,7 @@ std::vector<const State*> resolve_audience(const PlannedOccurrence& o, const std
             case Audience::Kind::States: member = fixed.count(state.code) != 0; break;
             case Audience::Kind::Staff: member = false; break;
         }
-        if (member) out.push_back(&state);
+        if (member) out.push_back(campaign.roster.as_of(state, letter_date));
     };
     if (!o.only_state.empty()) {
         if (const State* s = campaign.roster.find(o.only_state)) consider(*s);

@@ -19,7 +19,9 @@ OUTREACH_EXPORT std::map<std::string, std::vector<Response>> responses_by_state(
 
 // The States `occurrence` addresses at `now` (for a task: the States it reports
 // on; empty for Staff). A per-State or on_response occurrence addresses its one
-// State at most. States that recorded the step's `until_response`, and States
+// State at most. Only States that were Members or observers on the occurrence's
+// local date are addressed (State::status_on; the campaign's roster `status`
+// filter applies to that standing), each as it was named then (Roster::as_of). States that recorded the step's `until_response`, and States
 // whose own per-State deadline has passed, are left out.
 OUTREACH_EXPORT std::vector<const State*> resolve_audience(const PlannedOccurrence& occurrence,
                                                            const std::vector<Response>& responses, Instant now);

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "schedule/recurrence.hpp"
+#include "time/business_calendar.hpp"
 #include "time/timezone.hpp"
 
 namespace outreach {
@@ -42,6 +43,13 @@ struct Expander {
     bool responses_only = false;  // expand_response: at/every produce nothing
     std::map<std::string, std::vector<PlannedOccurrence>> by_step = {};
     std::vector<std::string> in_progress = {};  // cycle detection for `after`
+    // The first campaign-wide milestone: rolls never move a letter before it.
+    std::optional<Date> campaign_start = [this]() -> std::optional<Date> {
+        std::optional<Date> first;
+        for (const auto& m : campaign.workflow.milestones)
+            if (!m.is_per_state() && (!first || m.date < *first)) first = m.date;
+        return first;
+    }();
 
     const std::vector<PlannedOccurrence>& of(const Step& step) {
         if (auto it = by_step.find(step.id); it != by_step.end()) return it->second;
@@ -64,26 +72,97 @@ struct Expander {
         return by_step.emplace(step.id, std::move(list)).first->second;
     }
 
-    PlannedOccurrence make(const Step& step, std::string id, Instant due) {
+    PlannedOccurrence make(const Step& step, std::string id, Instant due, std::string state = {}) {
         PlannedOccurrence o;
         o.campaign = &campaign;
         o.step = &step;
         o.id = std::move(id);
         o.due = due;
+        o.nominal_due = due;
+        o.only_state = std::move(state);
         return o;
     }
 
-    void expand_series(const Step& step, const EveryTrigger& every, Date start, std::optional<Date> until,
+    static RollDirection direction_of(const Step& step) {
+        switch (step.roll) {
+            case Roll::Forward: return RollDirection::Forward;
+            case Roll::Back: return RollDirection::Back;
+            case Roll::None: return RollDirection::None;
+            case Roll::Auto: break;
+        }
+        return step.valid_until.empty() ? RollDirection::Forward : RollDirection::Back;
+    }
+
+    // The date of the step's deadline for `state` (per-State deadlines: that State's own).
+    std::optional<Date> deadline_date(const Step& step, const std::string& state) const {
+        if (step.valid_until.empty()) return std::nullopt;
+        const Milestone* m = campaign.workflow.milestone(step.valid_until);
+        if (!m) return std::nullopt;
+        if (!m->is_per_state()) return m->date;
+        const auto it = m->per_state.find(state);
+        if (it == m->per_state.end()) return std::nullopt;
+        return it->second;
+    }
+
+    // Moves `o` (planned for `day` at `time`, local) off a day the campaign's
+    // calendar closes, keeping `time`. What it must precede bounds the roll: the
+    // step's deadline (never reached), `must_precede` (a series' `until`), and
+    // `anchor`, the milestone the trigger counts from: an occurrence planned
+    // before it stays before it, one planned after it stays after it. Without a
+    // working day in range the occurrence keeps its date and says why (roll_note).
+    void roll(PlannedOccurrence& o, Date day, LocalTime time, std::optional<Date> anchor,
+              std::optional<Date> must_precede = std::nullopt) {
+        const BusinessCalendar& calendar = *campaign.calendar;
+        const RollDirection direction = direction_of(*o.step);
+        if (direction == RollDirection::None || calendar.is_working_day(day)) return;
+        const std::optional<Date> deadline = deadline_date(*o.step, o.only_state);
+        if (deadline && day >= *deadline) return;  // never sent at all (dropped in of())
+        std::optional<Date> earliest, latest;
+        const auto before = [&](Date limit) {
+            if (!latest || limit - Days{1} < *latest) latest = limit - Days{1};
+        };
+        if (deadline) before(*deadline);
+        if (must_precede) before(*must_precede);
+        if (anchor && day < *anchor) before(*anchor);
+        if (anchor && day > *anchor) earliest = *anchor + Days{1};
+        // Never before the campaign begins (its first campaign-wide milestone):
+        // a letter rolled back past it would never be sent.
+        if (campaign_start && day >= *campaign_start && (!earliest || *earliest < *campaign_start))
+            earliest = campaign_start;
+        // The rule's direction first; when the bounds leave no working day that
+        // way, the other way within the same bounds.
+        const RollDirection other = direction == RollDirection::Forward ? RollDirection::Back : RollDirection::Forward;
+        for (const RollDirection way : {direction, other}) {
+            if (const auto rolled = roll_to_working_day(calendar, day, way, earliest, latest)) {
+                o.due = to_instant(*rolled, time, campaign.timezone());
+                return;
+            }
+        }
+        o.roll_note = format_day_short(day) + " " + std::to_string(static_cast<int>(std::chrono::year_month_day{day}.year())) +
+                      " is closed (" + calendar.closed_because(day) + ") and no working day lies between " +
+                      (earliest ? format_date(*earliest) : std::string("the start")) + " and " +
+                      (latest ? format_date(*latest) : std::string("the end")) + ": it stays on its date";
+    }
+
+    // `anchor`: the `from` milestone's date (for this State, if per-State).
+    void expand_series(const Step& step, const EveryTrigger& every, Date anchor, std::optional<Date> until,
                        const std::string& state, std::vector<PlannedOccurrence>& out) {
+        const Date start = apply_offset(anchor, every.from_offset);
         const std::string& zone = campaign.timezone();
         // No `until`: the rule's own COUNT/UNTIL ends it, within the expansion cap.
         const Date end = until.value_or(Date::max());
         std::size_t index = 0;
+        std::optional<Date> last_day;  // of the previous occurrence kept, once rolled
         for (const auto& local : expand_rrule(every.rrule, start, every.time, end)) {
             const std::string id = local_id(local.date, local.time);
-            auto o = make(step, state.empty() ? id : state + "@" + id, to_instant(local.date, local.time, zone));
+            auto o = make(step, state.empty() ? id : state + "@" + id, to_instant(local.date, local.time, zone), state);
+            roll(o, local.date, local.time, anchor, until);
+            // A daily or weekly rule can roll two occurrences onto one working
+            // day (Saturday and Sunday onto Monday): the State gets one letter.
+            const Date day = local_date(o.due, zone);
+            if (last_day && day == *last_day) continue;
+            last_day = day;
             o.index = index++;
-            o.only_state = state;
             out.push_back(std::move(o));
         }
     }
@@ -96,12 +175,15 @@ struct Expander {
             const Milestone& m = milestone_or_throw(campaign, at->milestone, step);
             if (!m.is_per_state()) {
                 const Date day = apply_offset(m.date, at->offset);
-                out.push_back(make(step, local_id(day, at->time), to_instant(day, at->time, zone)));
+                auto o = make(step, local_id(day, at->time), to_instant(day, at->time, zone));
+                roll(o, day, at->time, m.date);
+                out.push_back(std::move(o));
             } else {
                 for (const auto& [state, date] : per_state_dates(campaign, m)) {
                     const Date day = apply_offset(date, at->offset);
-                    auto o = make(step, state->code + "@" + local_id(day, at->time), to_instant(day, at->time, zone));
-                    o.only_state = state->code;
+                    auto o = make(step, state->code + "@" + local_id(day, at->time), to_instant(day, at->time, zone),
+                                  state->code);
+                    roll(o, day, at->time, date);
                     out.push_back(std::move(o));
                 }
             }
@@ -121,21 +203,24 @@ struct Expander {
                 if (until && until->is_per_state())
                     throw std::runtime_error("step '" + step.id + "': a campaign-wide series cannot end at the per-State "
                                              "milestone '" + until->id + "'");
-                expand_series(step, *every, apply_offset(from.date, every->from_offset), until_for({}), {}, out);
+                expand_series(step, *every, from.date, until_for({}), {}, out);
             } else {
                 for (const auto& [state, date] : per_state_dates(campaign, from))
-                    expand_series(step, *every, apply_offset(date, every->from_offset), until_for(state->code),
-                                  state->code, out);
+                    expand_series(step, *every, date, until_for(state->code), state->code, out);
             }
         } else if (const auto* after = std::get_if<AfterTrigger>(&step.trigger)) {
             const Step* referenced = campaign.step(after->step);
             if (!referenced)
                 throw std::runtime_error("step '" + step.id + "' runs after unknown step '" + after->step + "'");
             for (const auto& ref : of(*referenced)) {
-                auto o = make(step, ref.id, ref.due + after->delay);
+                // Counted from when the referenced occurrence goes out (rolled),
+                // then rolled itself if that lands on a closed day.
+                const Instant at = ref.due + after->delay;
+                auto o = make(step, ref.id, at, ref.only_state);
+                o.nominal_due = ref.nominal_due + after->delay;
+                roll(o, local_date(at, zone), local_time_of(at, zone), std::nullopt);
                 o.index = ref.index;
                 o.depends_on = ref.id;
-                o.only_state = ref.only_state;
                 o.response = ref.response;
                 out.push_back(std::move(o));
             }
@@ -143,8 +228,10 @@ struct Expander {
             for (const auto& r : responses) {
                 if (r.response.kind != on->kind) continue;
                 const Date day = local_date(r.response.at, zone) + on->delay;
-                auto o = make(step, "response-" + std::to_string(r.id), to_instant(day, on->time, zone));
-                o.only_state = r.response.state;
+                auto o = make(step, "response-" + std::to_string(r.id), to_instant(day, on->time, zone),
+                              r.response.state);
+                // A reply stays after the day of the response it answers.
+                roll(o, day, on->time, local_date(r.response.at, zone));
                 o.response = r;
                 out.push_back(std::move(o));
             }
@@ -191,6 +278,12 @@ std::vector<PlannedOccurrence> expand_occurrences(const Campaign& campaign, cons
 std::vector<PlannedOccurrence> expand_response(const Campaign& campaign, const ResponseRecord& response) {
     const std::vector<ResponseRecord> one{response};
     return Expander{campaign, one, true}.all();
+}
+
+std::string describe_roll(const PlannedOccurrence& o) {
+    if (!o.rolled()) return {};
+    const std::string& zone = o.campaign->timezone();
+    return format_day_short(local_date(o.nominal_due, zone)) + " \u2192 " + format_day_short(local_date(o.due, zone));
 }
 
 std::string describe_trigger(const Campaign& campaign, const Step& step) {

@@ -2,6 +2,9 @@
 // Expands a campaign's steps into concrete occurrences: each with a stable id (the
 // local date-time it was planned for, prefixed by the State for per-State series),
 // a UTC due instant, and the deadline instant after which it must never go out.
+// A due date on a day the campaign's business calendar closes is rolled to a
+// working day (Step::roll); the id stays the nominal date-time, so idempotency
+// keys do not change when the holiday file is edited.
 // Expansion is pure: the planner calls it once per configuration load (and for
 // each new response), `plan` and `status` call it to preview.
 #include <optional>
@@ -18,7 +21,9 @@ struct PlannedOccurrence {
     const Step* step = nullptr;
     std::string id;                      // "2007-08-02T09:00", "FRA@2010-03-01T09:00", "response-17"
     std::size_t index = 0;               // position in its series (every), else 0
-    Instant due;
+    Instant due;                         // when it goes out: rolled to a working day
+    Instant nominal_due;                 // as the trigger computed it, before any roll
+    std::string roll_note;               // why it stayed on a closed day (no working day in range)
     std::optional<Instant> valid_until;  // deadline start; never delivered at/after it
     std::string only_state;              // per-State series and on_response: the one State addressed
     std::string depends_on;              // after: the referenced step's occurrence id ("" otherwise)
@@ -26,6 +31,7 @@ struct PlannedOccurrence {
 
     // Missed occurrences of one series coalesce into its latest: the step, per State.
     std::string series() const { return step->id + "/" + only_state; }
+    bool rolled() const { return due != nominal_due; }
     Occurrence sdk_view() const;  // what hooks see (response pointer into this object)
 };
 
@@ -43,6 +49,9 @@ OUTREACH_EXPORT std::vector<PlannedOccurrence> expand_response(const Campaign& c
 // empty `state` with a per-State deadline: none for the step as a whole).
 OUTREACH_EXPORT std::optional<Instant> deadline_instant(const Campaign& campaign, const Step& step,
                                                         const std::string& state = {});
+// "Sat 18 Aug → Fri 17 Aug" when `o` was rolled off a closed day (local dates
+// in the campaign's zone); empty otherwise.
+OUTREACH_EXPORT std::string describe_roll(const PlannedOccurrence& o);
 OUTREACH_EXPORT std::string describe_trigger(const Campaign& campaign, const Step& step);
 OUTREACH_EXPORT std::string describe_audience(const Audience& audience);
 

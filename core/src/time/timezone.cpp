@@ -46,6 +46,13 @@ Date local_date(Instant instant, const std::string& zone) {
     return Date{std::chrono::floor<std::chrono::days>(local).time_since_epoch()};
 }
 
+LocalTime local_time_of(Instant instant, const std::string& zone) {
+    const auto local = zone_named(zone)->to_local(instant);
+    const auto minutes =
+        std::chrono::duration_cast<std::chrono::minutes>(local - std::chrono::floor<std::chrono::days>(local)).count();
+    return LocalTime{static_cast<int>(minutes / 60), static_cast<int>(minutes % 60)};
+}
+
 std::string format_local(Instant instant, const std::string& zone) {
     // By hand rather than date::format: `plan` formats every occurrence.
     const auto info = zone_named(zone)->get_info(instant);

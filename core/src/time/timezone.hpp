@@ -16,6 +16,8 @@ OUTREACH_EXPORT Instant to_instant(Date date, LocalTime time, const std::string&
 // Start of `date` (00:00 local) — the instant a deadline on that date begins.
 OUTREACH_EXPORT Instant start_of_day(Date date, const std::string& zone);
 OUTREACH_EXPORT Date local_date(Instant instant, const std::string& zone);
+// The wall-clock time of `instant` in `zone` (seconds dropped).
+OUTREACH_EXPORT LocalTime local_time_of(Instant instant, const std::string& zone);
 // "2007-05-09 09:00 EDT"
 OUTREACH_EXPORT std::string format_local(Instant instant, const std::string& zone);
 // "2007-05-09 09:00 EDT (America/New_York)": where an abbreviation alone is ambiguous.
