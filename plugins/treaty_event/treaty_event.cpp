@@ -317,7 +317,7 @@ Workflow TreatyEventType::build_workflow(const CampaignContext& context) const {
     require_text(params, opt::signatory);
     for (const char* translated : {opt::treaties_fr, opt::treaties_es})
         if (params.has(translated) && params.strings(translated).size() != params.strings(opt::treaties).size())
-            fail(translated, "lists " + std::to_string(params.strings(translated).size()) + " titles for the " +
+            fail_option(translated, "lists " + std::to_string(params.strings(translated).size()) + " titles for the " +
                                  std::to_string(params.strings(opt::treaties).size()) +
                                  " treaties; give one title per treaty, in the same order");
 

@@ -46,6 +46,7 @@ Workflow season() {
     task.trigger = AtTrigger{"deadline", Days{1}, {9, 0}};
     task.audience = Audience::staff();
     task.action = TaskAction{"task"};
+    task.roll = Roll::None;  // Sunday 2 September: kept there, the test is about pausing, not working days
     wf.steps.push_back(task);
     return wf;
 }
@@ -335,7 +336,8 @@ TEST_CASE("simulate's approval policy approves on the spot and records who", "[c
     CHECK(journal.proofs("test").size() == 1);  // the proof still went out at its lead
 }
 
-TEST_CASE("a version-1 journal is migrated - its records kept - the audit trail gains the actor - control tables added",
+TEST_CASE("a version-1 journal is migrated - its records kept - the audit trail gains the actor - control and letter "
+          "language columns added",
           "[control][journal]") {
     ScratchDir dir;
     const auto file = dir / "journal.sqlite";
@@ -347,7 +349,8 @@ TEST_CASE("a version-1 journal is migrated - its records kept - the audit trail 
         sqlite3* db = nullptr;
         REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
         const char* downgrade =
-            "DROP TABLE audit; DROP TABLE pauses; DROP TABLE approvals; DROP TABLE proofs;"
+            "DROP TABLE audit; DROP TABLE pauses; DROP TABLE approvals; DROP TABLE proofs; DROP TABLE enclosures;"
+            "ALTER TABLE deliveries DROP COLUMN language; ALTER TABLE deliveries DROP COLUMN attachments;"
             "CREATE TABLE audit(id INTEGER PRIMARY KEY AUTOINCREMENT, at_utc INTEGER NOT NULL, campaign TEXT NOT NULL,"
             " event TEXT NOT NULL, detail TEXT NOT NULL);"
             "INSERT INTO audit(at_utc, campaign, event, detail) VALUES(100, 'test', 'response', 'old entry');"
@@ -358,6 +361,20 @@ TEST_CASE("a version-1 journal is migrated - its records kept - the audit trail 
     }
     Journal migrated(file);
     CHECK(migrated.enrolled_at("test") == Instant{std::chrono::seconds{50}});
+    {
+        // Version 3: each delivery records its language and enclosures.
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
+        CHECK(sqlite3_exec(db, "SELECT language, attachments FROM deliveries", nullptr, nullptr, nullptr) == SQLITE_OK);
+        CHECK(sqlite3_exec(db, "SELECT 1 FROM enclosures", nullptr, nullptr, nullptr) == SQLITE_OK);
+        sqlite3_stmt* version = nullptr;
+        REQUIRE(sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &version, nullptr) ==
+                SQLITE_OK);
+        REQUIRE(sqlite3_step(version) == SQLITE_ROW);
+        CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(version, 0))) == "3");
+        sqlite3_finalize(version);
+        sqlite3_close(db);
+    }
     const auto trail = migrated.audit_trail("test");
     REQUIRE(trail.size() == 1);
     CHECK(trail.front().detail == "old entry");
@@ -377,7 +394,7 @@ TEST_CASE("a version-1 journal is migrated - its records kept - the audit trail 
                              nullptr) == SQLITE_OK);
         sqlite3_close(db);
     }
-    CHECK_THROWS_WITH(Journal(file), Catch::Contains("journal schema version 9, this outreach uses 2"));
+    CHECK_THROWS_WITH(Journal(file), Catch::Contains("journal schema version 9, this outreach uses 3"));
 }
 
 TEST_CASE("the content hash covers template - params and roster - not responses", "[control][approval]") {

@@ -100,7 +100,7 @@ TEST_CASE("The 2007 season in French, Spanish and English, every message strictl
     const auto messages = parse_strictly(dir / "outbox/new");
     // Six letters per State, less the three deadline reminders of each of the three
     // States that answered before them, plus their acknowledgements, plus 2 tasks.
-    REQUIRE(messages.size() == 195 * 6 - 3 * 3 + 3 + 2);
+    REQUIRE(messages.size() == 194 * 6 - 3 * 3 + 3 + 2);  // 194: South Sudan was not yet a Member
     std::map<std::string, std::map<std::string, std::string>> invitation_body;  // state -> {language, body}
     std::map<std::string, std::size_t> per_language;
     std::map<std::string, std::string> acknowledgement;  // state -> body
@@ -152,7 +152,7 @@ TEST_CASE("The 2007 season in French, Spanish and English, every message strictl
     // 24 francophone and 20 hispanophone States in the shipped roster, 6 letters each.
     CHECK(per_language["fr"] == 24 * 6 - 3 + 1);   // Senegal: no reminders, an acknowledgement
     CHECK(per_language["es"] == 20 * 6 - 3 + 1);   // Argentina
-    CHECK(per_language["en"] == 151 * 6 - 3 + 1);  // the United States
+    CHECK(per_language["en"] == 150 * 6 - 3 + 1);  // the United States; 150: South Sudan was not yet a Member
 
     for (const char* state : {"FRA", "MLI", "SEN"}) {
         INFO(state);
@@ -163,7 +163,7 @@ TEST_CASE("The 2007 season in French, Spanish and English, every message strictl
         CHECK(body.find("se tiendra du 25 au 27 septembre et du 1er au 2 octobre 2007 au Siège") != std::string::npos);
         CHECK(body.find("de la soixante-deuxième session de l'Assemblée générale") != std::string::npos);
         CHECK(body.find("d'ici au 1er septembre 2007") != std::string::npos);
-        CHECK(body.find("Ban Ki-moon Son Excellence Ministre des affaires étrangères") != std::string::npos);
+        CHECK(body.find("Ban Ki-moon Ministre des affaires étrangères") != std::string::npos);
     }
     CHECK(invitation_body["SEN"]["body"].find("Ministre des affaires étrangères Sénégal Dakar") != std::string::npos);
     for (const char* state : {"ESP", "ARG"}) {
@@ -176,7 +176,7 @@ TEST_CASE("The 2007 season in French, Spanish and English, every message strictl
               std::string::npos);
         CHECK(body.find("del sexagésimo segundo período de sesiones de la Asamblea General") != std::string::npos);
         CHECK(body.find("a más tardar el 1 de septiembre de 2007") != std::string::npos);
-        CHECK(body.find("Su Excelencia Ministro de Relaciones Exteriores") != std::string::npos);
+        CHECK(body.find("Ban Ki-moon Ministro de Relaciones Exteriores") != std::string::npos);
     }
     CHECK(invitation_body["ESP"]["body"].find("Exteriores España Madrid") != std::string::npos);
     for (const char* state : {"USA", "GBR", "CHN", "CAN"}) {

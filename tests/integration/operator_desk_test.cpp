@@ -61,15 +61,18 @@ TEST_CASE("preview prints a letter decoded, as it will be sent", "[cli][preview]
     INFO(r.output);
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.output, Catch::Contains("as it will be sent 2007-05-09 09:00 EDT"));
-    CHECK_THAT(r.output, Catch::Contains("To: Minister for Foreign Affairs of Côte d'Ivoire <"));
+    // Côte d'Ivoire corresponds in French (roster `language`).
+    CHECK_THAT(r.output, Catch::Contains("To: Ministre des affaires étrangères – Côte d'Ivoire <"));
     CHECK_THAT(r.output, Catch::Contains("Subject: Focus 2007"));
-    CHECK_THAT(r.output, Catch::Contains("\nExcellency,\n"));
-    CHECK_THAT(r.output, Catch::Contains("Please accept, Excellency, the assurances of my highest consideration."));
+    CHECK_THAT(r.output, Catch::Contains("Content-Language: fr"));
+    CHECK_THAT(r.output, Catch::Contains("\nExcellence,\n"));
+    CHECK_THAT(r.output, Catch::Contains("Je vous prie d'agréer, Excellence, les assurances de ma très haute\n"));
+    CHECK_THAT(r.output, Catch::Contains("--- part 2: application/pdf, focus2007-invitation-CIV.pdf"));
     // Decoded: no encoded words, no soft line breaks or =XX escapes left.
     CHECK_THAT(r.output, !Catch::Contains("=?utf-8?") && !Catch::Contains("=C3") && !Catch::Contains("=\n"));
     // The address block: no honorific standing alone when the roster has no name.
-    CHECK_THAT(r.output, !Catch::Contains("\nExcellency\n"));
-    CHECK_THAT(r.output, Catch::Contains("Minister for Foreign Affairs of Côte d'Ivoire\nYamoussoukro"));
+    CHECK_THAT(r.output, !Catch::Contains("\nSon Excellence\n"));
+    CHECK_THAT(r.output, Catch::Contains("Ministre des affaires étrangères\nCôte d'Ivoire\nYamoussoukro"));
 }
 
 TEST_CASE("preview explains unknown campaigns, steps, States, roles and occurrences", "[cli][preview]") {
@@ -96,7 +99,7 @@ TEST_CASE("preview --state-dir shows a delivered letter as it was sent", "[cli][
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.output, Catch::Contains("to FRA/foreign_minister, as sent (delivered"));
     CHECK_THAT(r.output, Catch::Contains("Message-ID: <"));
-    CHECK_THAT(r.output, Catch::Contains("Please accept, Excellency"));
+    CHECK_THAT(r.output, Catch::Contains("Je vous prie d'agréer, Excellence"));  // France corresponds in French
     // A staff task not sent yet in that journal is composed with its responses.
     const auto task = run_outreach(kShippedConfig + " preview focus2007 arrange_signing_slots staff --state-dir " +
                                    (dir / "state").string());
@@ -225,7 +228,7 @@ TEST_CASE("plan --state-dir shows decisions and narrowed audiences, without crea
                                 (dir / "state").string());
     INFO(r.output);
     REQUIRE(r.exit_code == 0);
-    CHECK(std::regex_search(r.output, std::regex("2007-05-09 09:00 EDT +invitation +letter invitation +all States +195 +fired")));
+    CHECK(std::regex_search(r.output, std::regex("2007-05-09 09:00 EDT +invitation +letter invitation +all States +194 +fired")));
     // After the simulation's end: pending, addressed only to those that had not answered.
     CHECK(std::regex_search(r.output, std::regex("2007-08-02 09:00 EDT +deadline_reminder_30 .* 1[0-9]{2} +pending")));
     CHECK_THAT(r.output, Catch::Contains("States that have not declined"));

@@ -150,7 +150,7 @@ TEST_CASE("a 2004 campaign writes to the Members of 2004, under their 2004 names
     CHECK(in_2007.at("SRB")->name == "Serbia");
 }
 
-TEST_CASE("a 2023 letter uses the new names; a `status` filter applies to the standing on the letter's date",
+TEST_CASE("a 2023 letter uses the new names - a `status` filter applies to the standing on the letter's date",
           "[roster][history]") {
     ShippedCopy copy;
     const fs::path focus = copy.campaign("focus2007");

@@ -21,7 +21,7 @@ using outreach::test::run_outreach;
 
 // ---- roster filters -------------------------------------------------------------
 
-TEST_CASE("roster filter: unknown State codes and groups are errors with a hint; the campaign does not load",
+TEST_CASE("roster filter: unknown State codes and groups are errors with a hint - the campaign does not load",
           "[hardening][roster]") {
     ShippedCopy copy;
     const fs::path focus = copy.campaign("focus2007");
@@ -67,7 +67,7 @@ TEST_CASE("roster filter: an unknown status gets a hint", "[hardening][roster]")
 
 // ---- campaigns with errors in their own file -------------------------------------
 
-TEST_CASE("a campaign whose own [sender] or zone has an error is not loaded; the others are", "[hardening][config]") {
+TEST_CASE("a campaign whose own [sender] or zone has an error is not loaded - the others are", "[hardening][config]") {
     ShippedCopy copy;
     ShippedCopy::edit(copy.campaign("focus2007"), "[params]",
                       "[sender]\nemail = \"treaty-section@example.org>,<evil@attacker.test\"\n\n[params]");

@@ -975,7 +975,7 @@ password_file = "secrets/smtp-password"
     CHECK(smtp.timeout_seconds == 60);
 }
 
-TEST_CASE("[delivery.smtp] with implicit TLS defaults to port 465; given values win", "[config]") {
+TEST_CASE("[delivery.smtp] with implicit TLS defaults to port 465 - given values win", "[config]") {
     {
         Fixture fixture(kMinimalGlobal + "[delivery]\nchannel = \"smtp\"\n[delivery.smtp]\nhost = \"mx\"\n"
                                          "security = \"tls\"\n");

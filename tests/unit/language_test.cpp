@@ -189,10 +189,18 @@ TEST_CASE("The address block in the letter's language", "[language]") {
     state.capital = "Dakar";
     state.names_by_language = {{"fr", "Sénégal"}, {"es", "Senegal"}};
     Addressee minister{"foreign_minister", "Minister for Foreign Affairs of Senegal", "Excellency", "", "x@example.org"};
-    CHECK(addressee_block(minister, state, "en") == "Excellency\nMinister for Foreign Affairs of Senegal\nDakar");
-    CHECK(addressee_block(minister, state, "fr") == "Son Excellence\nMinistre des affaires étrangères\nSénégal\nDakar");
+    // Without a name the honorific would stand alone: it is left out.
+    CHECK(addressee_block(minister, state, "en") == "Minister for Foreign Affairs of Senegal\nDakar");
+    CHECK(addressee_block(minister, state, "fr") == "Ministre des affaires étrangères\nSénégal\nDakar");
+    CHECK(addressee_block(minister, state, "es") == "Ministro de Relaciones Exteriores\nSenegal\nDakar");
+    minister.name = "Cheikh Tidiane Gadio";
+    CHECK(addressee_block(minister, state, "en") ==
+          "Excellency\nCheikh Tidiane Gadio\nMinister for Foreign Affairs of Senegal\nDakar");
+    CHECK(addressee_block(minister, state, "fr") ==
+          "Son Excellence\nCheikh Tidiane Gadio\nMinistre des affaires étrangères\nSénégal\nDakar");
     CHECK(addressee_block(minister, state, "es") ==
-          "Su Excelencia\nMinistro de Relaciones Exteriores\nSenegal\nDakar");
+          "Su Excelencia\nCheikh Tidiane Gadio\nMinistro de Relaciones Exteriores\nSenegal\nDakar");
+    minister.name.clear();
     minister.titles_by_language["fr"] = "Ministre des affaires étrangères du Sénégal";
     minister.name = "M. Cheikh Tidiane Gadio";
     CHECK(addressee_block(minister, state, "fr") ==

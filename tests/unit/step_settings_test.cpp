@@ -31,7 +31,7 @@ TEST_CASE("[steps.<id>] enabled = false: the step and the steps after it have no
     CHECK(reminders_30 == 1);
 }
 
-TEST_CASE("[steps.<id>] naming no step, an unknown key or a non-table is an error; the campaign does not load",
+TEST_CASE("[steps.<id>] naming no step, an unknown key or a non-table is an error - the campaign does not load",
           "[config][steps][hardening]") {
     ShippedCopy copy;
     const fs::path focus = copy.campaign("focus2007");

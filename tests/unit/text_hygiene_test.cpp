@@ -37,7 +37,7 @@ TEST_CASE("respond refuses --note or --treaty that is not UTF-8", "[hardening][t
     CHECK_FALSE(fs::exists(state / "journal.sqlite"));
 }
 
-TEST_CASE("history and status escape control characters; their JSON survives invalid UTF-8 in the journal",
+TEST_CASE("history and status escape control characters - their JSON survives invalid UTF-8 in the journal",
           "[hardening][text][cli]") {
     ShippedCopy copy;
     const fs::path state = copy.dir / "state";

@@ -68,7 +68,6 @@ struct State {
     std::vector<FormerName> former_names = {};          // oldest first
     std::string in_text = {};  // the current name as it reads after "of" in titles; empty: `name`
 
-    OUTREACH_EXPORT const Addressee* addressee(const std::string& role) const;
     // What the State was on `date`: Member (admitted by then), Observer (in an
     // observer period) or nothing (nullopt: not yet a Member or observer). A
     // State without history is what `status` says on every date.

@@ -149,7 +149,12 @@ Letter compose_letter(const PlannedOccurrence& o, const TemplateData& state_data
     letter.attachments.insert(letter.attachments.end(), enclosures.begin(), enclosures.end());
     letter.idempotency_key = idempotency_key(o, state.code + "/" + addressee.role);
     letter.state = state.code;
-    letter.to_name = addressee.name.empty() ? title : addressee.name;
+    // Without a name, the title; a generic one ("Ministre des affaires étrangères")
+    // gets the State, so the recipient line says whose minister it is.
+    const std::string& state_name = state.name_in(language);
+    letter.to_name = !addressee.name.empty()                         ? addressee.name
+                     : title.find(state_name) != std::string::npos ? title
+                                                                     : title + " – " + state_name;
     letter.to_email = addressee.email;
     return letter;
 }
