@@ -1,5 +1,6 @@
 #include "lateness.hpp"
 
+#include "outreach/language.hpp"
 #include "outreach/workflow.hpp"
 
 namespace outreach::reporting_obligations {
@@ -42,16 +43,7 @@ std::string ordinal_word(long n) {
     static const char* const kWords[] = {"",      "first", "second",  "third", "fourth", "fifth",
                                          "sixth", "seventh", "eighth", "ninth", "tenth"};
     if (n >= 1 && n <= 10) return kWords[n];
-    const char* suffix = "th";
-    if (n % 100 < 11 || n % 100 > 13) {
-        switch (n % 10) {
-            case 1: suffix = "st"; break;
-            case 2: suffix = "nd"; break;
-            case 3: suffix = "rd"; break;
-            default: break;
-        }
-    }
-    return std::to_string(n) + suffix;
+    return format_ordinal(static_cast<int>(n), kDefaultLanguage);  // "11th", "21st", "112th"
 }
 
 }  // namespace outreach::reporting_obligations
