@@ -25,7 +25,7 @@ int describe(const LoadedCampaignType& loaded) {
               << "plugin " << loaded.plugin_name << " " << loaded.plugin_version << " (" << loaded.file.string()
               << ")\n\nOptions ([params] in a campaign file):\n";
     // One block per option: descriptions are sentences and need the width.
-    for (const auto& o : type.options()) {
+    for (const auto& o : with_language_variants(type.options())) {
         std::cout << "  " << o.name << " (" << option_type_name(o.type) << ", "
                   << (o.required ? "required"
                                  : (o.default_value ? "default " + format_option_value(*o.default_value) : "optional"))

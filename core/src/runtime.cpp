@@ -253,7 +253,7 @@ std::unique_ptr<Runtime> load_runtime(const std::filesystem::path& config_file, 
         campaign.plugin_name = loaded->plugin_name;
         campaign.log = campaign_logger(cc.id);
         try {
-            campaign.params = validate_params(cc.params, loaded->type->options(), cc.file, out);
+            campaign.params = validate_params(cc.params, with_language_variants(loaded->type->options()), cc.file, out);
         } catch (const std::exception& e) {
             out.push_back(campaign_diagnostic(cc, "params", "plugin " + loaded->plugin_name + ": " + e.what()));
         }

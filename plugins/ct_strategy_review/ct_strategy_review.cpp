@@ -25,7 +25,10 @@ std::vector<OptionSpec> option_table() {
         {opt::meeting_title, OptionType::String,
          V{std::string{"informal meeting of the General Assembly"}}, false,
          "What the meeting is called in the letters (\"I intend to convene an <meeting_title> on <meeting_date> to "
-         "discuss ...\") and tasks."},
+         "discuss ...\") and tasks. meeting_title_fr / meeting_title_es: in French and Spanish letters, a feminine "
+         "noun without article (\"réunion informelle de l'Assemblée générale\", \"reunión oficiosa de la Asamblea "
+         "General\").",
+         true},
         {opt::letter_date, OptionType::Date, std::nullopt, true,
          "Date of the letter convening the meeting; the invitation goes out on this day."},
         {opt::meeting_date, OptionType::Date, std::nullopt, true, "Day of the meeting; must be after letter_date."},
@@ -61,11 +64,6 @@ Days offset_days(const char* option, std::int64_t value) {
     if (value < -kMaxOffsetDays || value > kMaxOffsetDays)
         fail_option(option, std::to_string(value) + " days is more than ten years; offsets count days");
     return Days(value);
-}
-
-std::string upper(std::string text) {
-    for (auto& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return text;
 }
 
 // The meeting's dates, checked against each other.
@@ -194,35 +192,38 @@ Workflow CtStrategyReviewType::build_workflow(const CampaignContext& context) co
                      LetterAction{"formal_review_invitation", kPermanentMissions}, "", {}});
 
     const std::string& signatory_title = params.string(opt::signatory_title);
-    // The dates in each language's words ("4 to 5 September 2008", "du 4 au 5 septembre 2008").
-    const auto dates_in = [&](const std::string& language) {
-        return std::map<std::string, std::string>{
+    // What each language words itself: dates ("4 to 5 September 2008", "du 4 au 5
+    // septembre 2008"), spans of time, the title and the pillars' headings.
+    const auto values_in = [&](const std::string& language) {
+        TemplateValues values;
+        values.scalars = {
             {"meeting_date_text", format_date_long(s.meeting, language)},
             {"letter_date_text", format_date_long(s.letter_date, language)},
             {"speakers_deadline_text", format_date_long(s.speakers_deadline, language)},
             {"strategy_adopted_text", format_date_long(s.strategy_adopted, language)},
-            {"formal_review_dates_text", format_date_ranges({DateRange{s.formal_review, s.formal_review_end}}, language)},
+            {"formal_review_dates_text",
+             format_date_ranges({DateRange{s.formal_review, s.formal_review_end}}, language)},
+            {"meeting_title", params.string_in(opt::meeting_title, language)},
+            {"since_adoption_text", period_text(months_between(s.strategy_adopted, s.letter_date), language)},
+            {"until_formal_review_text", period_text(months_between(s.letter_date, s.formal_review), language)},
+            {"letterhead", format_letterhead(signatory_title, language)},
         };
+        for (const auto& pillar : strategy_pillars()) values.lists["pillars"].push_back(pillar_line(pillar, language));
+        return values;
     };
     for (const auto& language : supported_languages())
-        if (language != kDefaultLanguage) workflow.values_by_language[language].scalars = dates_in(language);
+        if (language != kDefaultLanguage) workflow.values_by_language[language] = values_in(language);
+    workflow.values = values_in(std::string(kDefaultLanguage));
     auto& scalars = workflow.values.scalars;
-    scalars = dates_in(std::string(kDefaultLanguage));
     scalars.insert({
-        {"meeting_title", params.string(opt::meeting_title)},
-        {"since_adoption_text", period_text(months_between(s.strategy_adopted, s.letter_date))},
-        {"until_formal_review_text", period_text(months_between(s.letter_date, s.formal_review))},
         {"signatory", params.string(opt::signatory)},
         {"signatory_title", signatory_title},
-        {"letterhead", "THE " + upper(signatory_title)},
     });
-    auto& pillar_lines = workflow.values.lists["pillars"];
     for (const auto& pillar : strategy_pillars()) {
         const std::string key = "pillar_" + std::to_string(pillar.number);
         scalars[key + "_numeral"] = pillar.numeral;
         scalars[key + "_name"] = pillar.name;
         scalars[key + "_title"] = pillar.title;
-        pillar_lines.push_back("Pillar " + std::string(pillar.numeral) + ": " + pillar.title);
     }
     return workflow;
 }

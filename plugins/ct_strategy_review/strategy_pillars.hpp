@@ -14,7 +14,14 @@ struct Pillar {
     const char* numeral; // "I".."IV"
     const char* name;    // short: "conditions conducive to the spread of terrorism"
     const char* title;   // the heading of the Plan of Action's section
+    const char* title_fr;  // the same in the resolution's French and Spanish texts
+    const char* title_es;
 };
+
+// The pillar's heading in `language` ("en", "fr", "es").
+const char* pillar_title(const Pillar& pillar, std::string_view language);
+// "Pillar I: ...", "Pilier I : ...", "Pilar I: ...": a line of the letters' list.
+std::string pillar_line(const Pillar& pillar, std::string_view language);
 
 const std::array<Pillar, 4>& strategy_pillars();
 

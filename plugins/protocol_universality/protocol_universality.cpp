@@ -29,9 +29,14 @@ std::vector<OptionSpec> option_table() {
     return {
         {opt::instrument, OptionType::String, std::nullopt, true,
          "Full title of the instrument, quoted in the letters, e.g. \"Amended Protocol II on Prohibitions or "
-         "Restrictions on the Use of Mines, Booby-Traps and Other Devices annexed to the Convention on ... (CCW)\"."},
+         "Restrictions on the Use of Mines, Booby-Traps and Other Devices annexed to the Convention on ... (CCW)\". "
+         "instrument_fr / instrument_es: its official French and Spanish title, without article (\"Protocole sur "
+         "...\", \"Protocolo sobre ...\").",
+         true},
         {opt::instrument_short, OptionType::String, V{std::string{"Amended Protocol II"}}, false,
-         "Short name of the instrument used in the body of the letters."},
+         "Short name of the instrument used in the body of the letters. instrument_short_fr / instrument_short_es: "
+         "in French and Spanish letters (\"Protocole II modifié\", \"Protocolo II Enmendado\").",
+         true},
         {opt::adopted, OptionType::Date, V{make_date(1996, 5, 3)}, false,
          "Date the instrument was adopted; must be before letter_date."},
         {opt::letter_date, OptionType::Date, std::nullopt, true,
@@ -60,11 +65,6 @@ std::vector<OptionSpec> option_table() {
         {opt::send_time, OptionType::Time, V{LocalTime{9, 0}}, false,
          "Local time of day (HH:MM, campaign time zone) at which every step fires."},
     };
-}
-
-std::string upper(std::string text) {
-    for (auto& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return text;
 }
 
 int year_of(Date date) { return static_cast<int>(std::chrono::year_month_day{date}.year()); }
@@ -218,7 +218,7 @@ Workflow ProtocolUniversalityType::build_workflow(const CampaignContext& context
         {"adopted_year", std::to_string(year_of(adopted))},
         {"signatory", params.string(opt::signatory)},
         {"signatory_title", signatory_title},
-        {"letterhead", "THE " + upper(signatory_title)},
+        {"letterhead", format_letterhead(signatory_title, kDefaultLanguage)},
         {"bound_at_start", std::to_string(lists->bound.size())},
         {"letter_date_text", format_date_long(letter_date)},
         {"campaign_end_text", format_date_long(campaign_end)},
@@ -229,6 +229,9 @@ Workflow ProtocolUniversalityType::build_workflow(const CampaignContext& context
         if (language == kDefaultLanguage) continue;
         TemplateValues& localized = workflow.values_by_language[language];
         localized.scalars = {
+            {"instrument", params.string_in(opt::instrument, language)},
+            {"instrument_short", params.string_in(opt::instrument_short, language)},
+            {"letterhead", format_letterhead(signatory_title, language)},
             {"adopted_text", format_date_long(adopted, language)},
             {"letter_date_text", format_date_long(letter_date, language)},
             {"campaign_end_text", format_date_long(campaign_end, language)},
@@ -263,6 +266,9 @@ TemplateValues ProtocolUniversalityType::firing_values(const FiringContext& firi
         {"not_bound_count", std::to_string(t.not_bound)},
         {"priority_not_bound_count", std::to_string(t.priority_not_bound)},
     };
+    // English words it in one value; French and Spanish templates agree with
+    // the count themselves (consented_since_count_one).
+    values.scalars["consented_since_count"] = std::to_string(t.consented_since);
     values.scalars["consented_since_text"] = t.consented_since == 1
                                                  ? "one more State has"
                                                  : std::to_string(t.consented_since) + " more States have";

@@ -4,12 +4,6 @@
 #include "outreach/workflow.hpp"
 
 namespace outreach::reporting_obligations {
-namespace {
-
-std::string plural(long n, const char* unit) { return std::to_string(n) + " " + unit + (n == 1 ? "" : "s"); }
-
-}  // namespace
-
 Lateness lateness(Date due, Date today) {
     Lateness late;
     if (today <= due) return late;
@@ -24,26 +18,18 @@ Lateness lateness(Date due, Date today) {
     return late;
 }
 
-std::string describe_lateness(const Lateness& late) {
-    if (late.months == 0) return plural(late.days, "day");
-    if (late.months < 12) return plural(late.months, "month");
-    const int years = late.months / 12, months = late.months % 12;
-    if (months == 0) return plural(years, "year");
-    return plural(years, "year") + " and " + plural(months, "month");
+std::string describe_lateness(const Lateness& late, std::string_view language) {
+    if (late.months == 0) return format_duration({0, 0, late.days}, language);
+    if (late.months < 12) return format_duration({0, late.months, 0}, language);
+    return format_duration({late.months / 12, late.months % 12, 0}, language);
 }
 
-std::string number_word(long n) {
-    static const char* const kWords[] = {"no", "one", "two", "three", "four", "five",
-                                         "six", "seven", "eight", "nine", "ten"};
-    if (n >= 0 && n <= 10) return kWords[n];
-    return std::to_string(n);
-}
-
-std::string ordinal_word(long n) {
+std::string ordinal_word(long n, std::string_view language) {
     static const char* const kWords[] = {"",      "first", "second",  "third", "fourth", "fifth",
                                          "sixth", "seventh", "eighth", "ninth", "tenth"};
-    if (n >= 1 && n <= 10) return kWords[n];
-    return format_ordinal(static_cast<int>(n), kDefaultLanguage);  // "11th", "21st", "112th"
+    if (language == kDefaultLanguage && n >= 1 && n <= 10) return kWords[n];
+    // French and Spanish letters say "la deuxième fois", "la segunda vez".
+    return format_ordinal(static_cast<int>(n), language, Gender::Feminine);  // "11th", "onzième", "undécima"
 }
 
 }  // namespace outreach::reporting_obligations

@@ -1,6 +1,9 @@
 #pragma once
 // How late a report is, as the staff reports and the letters say it.
 #include <string>
+#include <string_view>
+
+#include "outreach/language.hpp"
 
 #include "outreach/calendar.hpp"
 
@@ -16,11 +19,12 @@ struct Lateness {
 // one month late on 28/29 February).
 Lateness lateness(Date due, Date today);
 
-// "12 days", "1 month", "7 months", "1 year", "2 years and 3 months".
-std::string describe_lateness(const Lateness& late);
+// "12 days", "1 month", "7 months", "1 year", "2 years and 3 months"; in French
+// and Spanish "deux ans et trois mois", "dos años y tres meses".
+std::string describe_lateness(const Lateness& late, std::string_view language = kDefaultLanguage);
 
-// "one", "two", ... "ten", then digits; "first", "second", ... for ordinals.
-std::string number_word(long n);
-std::string ordinal_word(long n);
+// How many times: "first", "second", ... "tenth", then "11th"; in French and
+// Spanish before a feminine noun (fois, vez): "deuxième", "segunda".
+std::string ordinal_word(long n, std::string_view language = kDefaultLanguage);
 
 }  // namespace outreach::reporting_obligations

@@ -3,6 +3,8 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "outreach/language.hpp"
+
 namespace outreach::reporting_obligations {
 namespace {
 
@@ -10,10 +12,6 @@ namespace {
     throw OffsetError("'" + std::string(text) + "' " + why +
                       "; write an offset as a number and a unit, e.g. \"-3m\" (3 months before), \"-14d\" (14 days "
                       "before), \"+1m\" (1 month after), \"-1m15d\"");
-}
-
-std::string units(long n, const char* unit) {
-    return std::to_string(n) + " " + unit + (n == 1 ? "" : "s");
 }
 
 }  // namespace
@@ -83,12 +81,9 @@ std::string offset_label(const Offset& offset) {
     return label;
 }
 
-std::string describe_offset(const Offset& offset) {
-    const long months = std::labs(offset.months);
-    const long days = std::labs(static_cast<long>(offset.days.count()));
-    if (months == 0) return units(days, "day");
-    if (days == 0) return units(months, "month");
-    return units(months, "month") + " and " + units(days, "day");
+std::string describe_offset(const Offset& offset, std::string_view language) {
+    return format_duration({0, static_cast<int>(std::labs(offset.months)), std::labs(static_cast<long>(offset.days.count()))},
+                           language);
 }
 
 }  // namespace outreach::reporting_obligations

@@ -25,8 +25,9 @@ Offset parse_offset(std::string_view text);
 
 // "3m", "14d", "1m15d": the magnitude, for step ids (reminder_3m).
 std::string offset_label(const Offset& offset);
-// "3 months", "14 days", "1 month and 15 days": the magnitude, for people.
-std::string describe_offset(const Offset& offset);
+// "3 months", "14 days", "1 month and 15 days" ("trois mois", "tres meses"):
+// the magnitude, for people.
+std::string describe_offset(const Offset& offset, std::string_view language = "en");
 // Negative, zero or positive: the sign of the offset (months and days share it).
 int offset_sign(const Offset& offset);
 

@@ -84,9 +84,14 @@ std::vector<OptionSpec> option_table() {
         {opt::title, OptionType::String, std::nullopt, true,
          "The obligation, as the letters name it, e.g. \"national reports under article 7 of the Convention on "
          "the Prohibition of the Use, Stockpiling, Production and Transfer of Anti-Personnel Mines and on their "
-         "Destruction\"."},
+         "Destruction\". title_fr / title_es: the same in French and Spanish letters, with its article (\"les "
+         "rapports nationaux au titre de l'article 7 ...\", \"los informes nacionales previstos en el artículo 7 "
+         "...\").",
+         true},
         {opt::short_title, OptionType::String, std::nullopt, false,
-         "Short name of the obligation for the subject lines, e.g. \"Article 7 report\". Default: title."},
+         "Short name of the obligation for the subject lines, e.g. \"Article 7 report\". Default: title. "
+         "short_title_fr / short_title_es: in French and Spanish letters.",
+         true},
         {opt::due_dates, OptionType::String, std::nullopt, true,
          "CSV file of the due dates, relative to the campaign file's directory: the header state,due_date, then "
          "one line per State (alpha-3 code of a State of the campaign's roster, ISO date), e.g. MLI,2009-03-01. "
@@ -166,10 +171,12 @@ Offset positive_offset(const Params& params, const char* option, const char* wha
     return offset;
 }
 
-std::string letterhead(const std::string& signatory_title) {
-    std::string text = "THE " + signatory_title;
-    for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return text;
+// The short title in `language`: its own translation, else the English short
+// title (validate warns), else the title in that language.
+const std::string& short_title_in(const Params& params, std::string_view language) {
+    if (params.has(language_option_name(opt::short_title, language)) || params.has(opt::short_title))
+        return params.string_in(opt::short_title, language);
+    return params.string_in(opt::title, language);
 }
 
 bool has_kind(const std::vector<Response>& responses, const char* wanted) {
@@ -343,10 +350,10 @@ Workflow ReportingObligationsType::build_workflow(const CampaignContext& context
     const std::string& signatory_title = params.string(opt::signatory_title);
     workflow.values.scalars = {
         {"title", title},
-        {"short_title", params.has(opt::short_title) ? params.string(opt::short_title) : title},
+        {"short_title", short_title_in(params, kDefaultLanguage)},
         {"signatory", params.string(opt::signatory)},
         {"signatory_title", signatory_title},
-        {"letterhead", letterhead(signatory_title)},
+        {"letterhead", format_letterhead(signatory_title, kDefaultLanguage)},
         {"campaign_start_text", format_date_long(data->campaign_start)},
         {"campaign_end_text", format_date_long(data->campaign_end)},
         {"overdue_offset_text", describe_offset(data->overdue_offset)},
@@ -354,8 +361,12 @@ Workflow ReportingObligationsType::build_workflow(const CampaignContext& context
     };
     for (const auto& language : supported_languages())
         workflow.values_by_language[language].scalars = {
+            {"title", params.string_in(opt::title, language)},
+            {"short_title", short_title_in(params, language)},
+            {"letterhead", format_letterhead(signatory_title, language)},
             {"campaign_start_text", format_date_long(data->campaign_start, language)},
             {"campaign_end_text", format_date_long(data->campaign_end, language)},
+            {"overdue_offset_text", describe_offset(data->overdue_offset, language)},
         };
     if (context.log)
         context.log->debug("{}: {} due dates from {}, {} to {}", context.id, data->due_dates.size(), file.string(),
@@ -465,15 +476,15 @@ TemplateValues ReportingObligationsType::letter_values(const FiringContext& firi
     s["overdue_by"] = "";
     if (today > row->due) {
         s["is_overdue"] = "yes";
-        s["overdue_by"] = describe_lateness(lateness(row->due, today));
+        s["overdue_by"] = describe_lateness(lateness(row->due, today), firing.language);
     }
     const std::string& step = firing.occurrence.step ? firing.occurrence.step->id : std::string{};
     if (const auto reminder = data.reminder_of_step.find(step); reminder != data.reminder_of_step.end())
-        s["reminder_lead_text"] = describe_offset(reminder->second);
+        s["reminder_lead_text"] = describe_offset(reminder->second, firing.language);
     if (step == kEscalationStep) {
         const long number = static_cast<long>(firing.occurrence.index) + 1;
         s["escalation_number"] = std::to_string(number);
-        s["escalation_ordinal"] = ordinal_word(number);
+        s["escalation_ordinal"] = ordinal_word(number, firing.language);
         s["earlier_escalations"] = std::to_string(number - 1);
         if (number > 1) s["has_earlier_escalations"] = "yes";
     }

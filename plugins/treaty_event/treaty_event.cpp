@@ -32,12 +32,6 @@ constexpr const char* booklet_publication_offset = "booklet_publication_offset";
 constexpr const char* event_reminder_offset = "event_reminder_offset";
 constexpr const char* follow_up_offset = "follow_up_offset";
 constexpr const char* send_time = "send_time";
-// The title and treaty names in the letters in French and Spanish (UN official
-// titles, from the UN Treaty Collection); absent: the English ones are quoted.
-constexpr const char* title_fr = "title_fr";
-constexpr const char* title_es = "title_es";
-constexpr const char* treaties_fr = "treaties_fr";
-constexpr const char* treaties_es = "treaties_es";
 }  // namespace opt
 
 constexpr std::int64_t kMaxDerivedEventDays = 31;
@@ -92,7 +86,8 @@ std::vector<OptionSpec> option_table() {
     return {
         {opt::title, OptionType::String, std::nullopt, true,
          "Title of the treaty event, quoted in every letter, e.g. \"Focus 2007: Towards Universal Participation "
-         "and Implementation - ...\"."},
+         "and Implementation - ...\". title_fr / title_es: the title in French and Spanish letters.",
+         true},
         {opt::letter_date, OptionType::Date, std::nullopt, true,
          "Date of the invitation letter; the invitation goes out on this day."},
         {opt::notification_deadline, OptionType::Date, std::nullopt, false,
@@ -111,7 +106,9 @@ std::vector<OptionSpec> option_table() {
          "opening rule took effect). Default: the year of letter_date. If given with event_dates, it must "
          "match their year."},
         {opt::treaties, OptionType::StringList, V{std::vector<std::string>{}}, false,
-         "Treaties highlighted in the invitation and the Focus booklet, one title each."},
+         "Treaties highlighted in the invitation and the Focus booklet, one title each. treaties_fr / treaties_es: "
+         "their official French and Spanish titles (UN Treaty Collection), as many and in the same order.",
+         true},
         {opt::signatory, OptionType::String, std::nullopt, true,
          "Name under which the letters are signed, e.g. \"Ban Ki-moon\"."},
         {opt::signatory_title, OptionType::String, V{std::string{"Secretary-General"}}, false,
@@ -128,14 +125,6 @@ std::vector<OptionSpec> option_table() {
          "positive)."},
         {opt::send_time, OptionType::Time, V{LocalTime{9, 0}}, false,
          "Local time of day (HH:MM, campaign time zone) at which every step fires."},
-        {opt::title_fr, OptionType::String, std::nullopt, false,
-         "The event's title in letters written in French. Default: the English title, quoted."},
-        {opt::title_es, OptionType::String, std::nullopt, false,
-         "The event's title in letters written in Spanish. Default: the English title, quoted."},
-        {opt::treaties_fr, OptionType::StringList, std::nullopt, false,
-         "The treaties' French titles, in the order of treaties (as many). Default: the English titles."},
-        {opt::treaties_es, OptionType::StringList, std::nullopt, false,
-         "The treaties' Spanish titles, in the order of treaties (as many). Default: the English titles."},
     };
 }
 
@@ -237,35 +226,12 @@ std::vector<std::int64_t> reminder_offsets(const Params& params, Date letter_dat
     return offsets;
 }
 
-// "THE SECRETARY-GENERAL" / "LE SECRÉTAIRE GÉNÉRAL" / "EL SECRETARIO GENERAL": the
-// signatory titles the Secretariat's letters use in French and Spanish; another
-// title is written as given, in capitals (ASCII letters only are raised).
-std::string letterhead(const std::string& signatory_title, const std::string& language) {
-    struct Title {
-        std::string_view english, french, spanish;
-    };
-    static constexpr Title kTitles[] = {
-        {"Secretary-General", "LE SECRÉTAIRE GÉNÉRAL", "EL SECRETARIO GENERAL"},
-        {"President of the General Assembly", "LE PRÉSIDENT DE L'ASSEMBLÉE GÉNÉRALE",
-         "EL PRESIDENTE DE LA ASAMBLEA GENERAL"},
-        {"Legal Counsel", "LE CONSEILLER JURIDIQUE", "EL ASESOR JURÍDICO"},
-    };
-    for (const auto& title : kTitles)
-        if (title.english == signatory_title && language != "en")
-            return std::string(language == "fr" ? title.french : title.spanish);
-    std::string text = (language == "en" ? "THE " : "") + signatory_title;
-    for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return text;
-}
-
 // The list of highlighted treaties the invitation and the deadline reminders
 // enclose (when the campaign file names no attachments of its own), in the
 // letter's language.
 Enclosure treaty_list(const Params& params, int year, const std::string& language) {
-    const char* title_key = language == "fr" ? opt::title_fr : language == "es" ? opt::title_es : opt::title;
-    const char* treaties_key = language == "fr" ? opt::treaties_fr : language == "es" ? opt::treaties_es : opt::treaties;
-    const std::string title = params.has(title_key) ? params.string(title_key) : params.string(opt::title);
-    const auto& treaties = params.has(treaties_key) ? params.strings(treaties_key) : params.strings(opt::treaties);
+    const std::string& title = params.string_in(opt::title, language);
+    const auto& treaties = params.strings_in(opt::treaties, language);
     const std::string y = std::to_string(year);
     Enclosure list;
     list.content_type = "text/plain; charset=utf-8";
@@ -287,16 +253,14 @@ Enclosure treaty_list(const Params& params, int year, const std::string& languag
 TemplateValues language_values(const Params& params, const EventSchedule& schedule, Date deadline,
                                const std::string& language) {
     TemplateValues values;
-    const char* title_key = language == "fr" ? opt::title_fr : language == "es" ? opt::title_es : opt::title;
-    const char* treaties_key = language == "fr" ? opt::treaties_fr : language == "es" ? opt::treaties_es : opt::treaties;
     values.scalars = {
-        {"title", params.has(title_key) ? params.string(title_key) : params.string(opt::title)},
-        {"letterhead", letterhead(params.string(opt::signatory_title), language)},
+        {"title", params.string_in(opt::title, language)},
+        {"letterhead", format_letterhead(params.string(opt::signatory_title), language)},
         {"event_dates_text", format_date_ranges(schedule.ranges, language)},
         {"session_ordinal", format_ordinal(session_number(schedule.year), language)},
         {"deadline_text", format_date_long(deadline, language)},
     };
-    values.lists["treaties"] = params.has(treaties_key) ? params.strings(treaties_key) : params.strings(opt::treaties);
+    values.lists["treaties"] = params.strings_in(opt::treaties, language);
     return values;
 }
 
@@ -315,8 +279,9 @@ Workflow TreatyEventType::build_workflow(const CampaignContext& context) const {
     const Params& params = context.params;
     require_text(params, opt::title);
     require_text(params, opt::signatory);
-    for (const char* translated : {opt::treaties_fr, opt::treaties_es})
-        if (params.has(translated) && params.strings(translated).size() != params.strings(opt::treaties).size())
+    for (const auto& language : supported_languages())
+        if (const std::string translated = language_option_name(opt::treaties, language);
+            params.has(translated) && params.strings(translated).size() != params.strings(opt::treaties).size())
             fail_option(translated, "lists " + std::to_string(params.strings(translated).size()) + " titles for the " +
                                  std::to_string(params.strings(opt::treaties).size()) +
                                  " treaties; give one title per treaty, in the same order");

@@ -202,6 +202,13 @@ TEST_CASE("Counter-terrorism strategy meeting 2007, letter by letter", "[ct][sea
         recipients[letter.step].insert(letter.state);
         ++per_state[letter.step][letter.state];
         const std::string body = flat(letter.body);
+        // French- and Spanish-speaking States get their letters in their language
+        // (letter_languages_test.cpp checks those); the wording here is the English.
+        if (letter.language != "en") {
+            CHECK(((letter.language == "fr" && body.find("Excellence,") != std::string::npos) ||
+                   (letter.language == "es" && body.find("Excelencia:") != std::string::npos)));
+            continue;
+        }
         CHECK_THAT(body, Contains("Excellency,"));
         CHECK_THAT(body, Contains("Please accept, Excellency, the assurances of my highest consideration. Srgjan "
                                   "Kerim All Permanent Representatives and Permanent Observers to the United "

@@ -196,3 +196,98 @@ TEST_CASE("The 2007 season in French, Spanish and English, every message strictl
     CHECK_THAT(acknowledgement["USA"], Catch::Contains("your Government's intention to ratify the United Nations "
                                                        "Convention against Corruption during the annual treaty event"));
 }
+
+namespace {
+
+// English that must never show in a French or Spanish letter: the plugins' own
+// wording (titles, spans of time, pillars, letterheads) and the English forms.
+const std::vector<std::string> kEnglishLeftovers{
+    "Excellency", "Please accept", "THE SECRETARY", "THE PRESIDENT", "Pillar ", " months", " days", " year",
+    "Amended Protocol II", "Article 7 report", "national reports", "informal meeting", "one more State",
+    "second", "third", "about a month", "just over", "All Permanent Representatives"};
+
+struct TranslatedSeason {
+    std::string campaign;
+    Date from, to;
+    std::vector<ScriptedResponse> script;
+};
+
+Instant nine_am(int y, int m, int d) { return to_instant(make_date(y, m, d), {9, 0}, kZone); }
+
+}  // namespace
+
+TEST_CASE("The other shipped campaigns write to French- and Spanish-speaking States in their language, no English left",
+          "[season][language]") {
+    Diagnostics diagnostics;
+    RuntimeOptions options;
+    options.include_disabled = true;  // reporting-obligations-2009 ships disabled
+    auto runtime = load_runtime(std::filesystem::path(OUTREACH_SOURCE_DIR) / "config/outreach.toml", diagnostics, options);
+    for (const auto& d : diagnostics) UNSCOPED_INFO(d.format());
+    REQUIRE(diagnostics.empty());
+    // Every letter template has its French and Spanish variants and every quoted
+    // title its translations: the shipped configuration validates without a warning.
+    for (const auto& w : runtime->warnings) UNSCOPED_INFO(w.format());
+    CHECK(runtime->warnings.empty());
+
+    // Responses from a French-, a Spanish- and an English-speaking State each, so
+    // that every step writes in all three languages.
+    const std::vector<TranslatedSeason> seasons{
+        {"ap2-universality-2006", make_date(2006, 7, 1), make_date(2008, 1, 1),
+         {{"BDI", "consented", "", nine_am(2006, 10, 2)},
+          {"DOM", "consented", "", nine_am(2006, 11, 2)},
+          {"UGA", "consented", "", nine_am(2006, 12, 4)}}},
+        {"ct-strategy-2007", make_date(2007, 11, 1), make_date(2008, 10, 1),
+         {{"FRA", "will_speak", "I", nine_am(2007, 11, 12)},
+          {"ESP", "will_attend", "", nine_am(2007, 11, 13)},
+          {"JPN", "will_attend", "", nine_am(2007, 11, 14)}}},
+        {"reporting-obligations-2009", make_date(2009, 1, 1), make_date(2012, 1, 1),
+         {{"MLI", "extension_requested", "jusqu'à la fin de 2010", nine_am(2010, 7, 1)},
+          {"FRA", "report_submitted", "", nine_am(2011, 2, 15)},
+          {"MEX", "report_submitted", "", nine_am(2011, 3, 15)},
+          {"NOR", "report_submitted", "", nine_am(2011, 4, 15)}}},
+    };
+    for (const auto& season : seasons) {
+        DYNAMIC_SECTION(season.campaign) {
+            ScratchDir dir;
+            auto& campaigns = runtime->campaigns;
+            std::erase_if(campaigns, [&](const Campaign& c) { return c.id() != season.campaign; });
+            REQUIRE(campaigns.size() == 1);
+            campaigns.front().config.enabled = true;
+            campaigns.front().config.pdf = false;  // the text is what is checked here; PDFs are above
+            Journal journal(dir / "journal.sqlite");
+            MaildirChannel outbox(dir / "outbox");
+            VirtualClock clock(start_of_day(season.from, kZone));
+            Scheduler scheduler(*runtime, journal, clock, outbox);
+            run_season(scheduler, journal, clock, season.campaign, season.script, start_of_day(season.to, kZone));
+
+            std::map<std::string, std::set<std::string>> steps_in;  // language -> steps written in it
+            for (const auto& d : journal.deliveries(season.campaign)) {
+                const Letter& letter = d.letter;
+                if (letter.is_task) continue;
+                const std::string body = one_line(letter.body);
+                INFO(letter.idempotency_key << "\n" << body.substr(0, 1500));
+                CHECK(body.find("{{") == std::string::npos);
+                steps_in[letter.language].insert(letter.step);
+                if (letter.language == "en") continue;
+                const std::string text = letter.subject + " " + body;
+                for (const auto& english : kEnglishLeftovers) {
+                    INFO("English left: '" << english << "'");
+                    CHECK(text.find(english) == std::string::npos);
+                }
+                if (letter.language == "fr") {
+                    CHECK_THAT(body, Catch::Contains("Excellence, ") &&
+                                         Catch::Contains("Je vous prie d'agréer, Excellence, les assurances de ma très "
+                                                         "haute considération."));
+                } else {
+                    CHECK(letter.language == "es");
+                    CHECK_THAT(body, Catch::Contains("Excelencia: ") &&
+                                         Catch::Contains("Le ruego acepte, Excelencia, las seguridades de mi más alta "
+                                                         "consideración."));
+                }
+            }
+            // Every letter step that wrote in English wrote in French and Spanish too.
+            CHECK(steps_in["fr"] == steps_in["en"]);
+            CHECK(steps_in["es"] == steps_in["en"]);
+        }
+    }
+}

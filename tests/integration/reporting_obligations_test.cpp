@@ -561,33 +561,49 @@ TEST_CASE("Reporting obligations 2009-2016, 195 States, no replies: every letter
     const std::string last = report_of(at_nine(2016, 9, 30));
     CHECK_THAT(last, Contains("195 are overdue"));
 
-    // A letter of each kind, as the State reads it.
+    // A letter of each kind, as the State reads it: Mali writes in French.
+    std::size_t english_second_escalations = 0;
     for (const auto& d : season.deliveries) {
         const Letter& letter = d.letter;
-        if (letter.state != "MLI") continue;
+        if (letter.is_task) continue;
         const std::string body = flat(letter.body);
-        CHECK_THAT(body, Contains("Excellency,"));
-        CHECK_THAT(body, Contains("Please accept, Excellency, the assurances of my highest consideration. Ban Ki-moon"));
-        if (letter.step == "reminder_3m") {
-            CHECK(letter.subject == "Article 7 report: report due on 29 June 2010");
-            CHECK_THAT(body, Contains("is due on 29 June 2010, 3 months from the date of this letter"));
-            CHECK_THAT(letter.body, Contains("\n\nMinister for Foreign Affairs of Mali\nBamako"));
-            CHECK_THAT(letter.body, !Contains("\nExcellency\n"));  // no honorific without a name
+        if (letter.language == "en") {
+            CHECK_THAT(body, Contains("Excellency,"));
+            CHECK_THAT(body, Contains("Please accept, Excellency, the assurances of my highest consideration. Ban Ki-moon"));
+            if (body.find("This is the second time that I have written to you on this matter.") != std::string::npos)
+                ++english_second_escalations;
         }
-        if (letter.step == "overdue") CHECK_THAT(body, Contains("was due on 29 June 2010 and, as of the date of this letter"));
+        if (letter.state != "MLI") continue;
+        INFO(body);
+        CHECK(letter.language == "fr");
+        CHECK_THAT(body, Contains("Excellence,"));
+        CHECK_THAT(body, Contains("Je vous prie d'agréer, Excellence, les assurances de ma très haute considération. "
+                                  "Ban Ki-moon"));
+        CHECK_THAT(body, Contains("l'obligation qu'ont les États de présenter les rapports nationaux au titre de "
+                                  "l'article 7 de la Convention sur l'interdiction de l'emploi"));
+        if (letter.step == "reminder_3m") {
+            CHECK(letter.subject == "Rapport au titre de l'article 7 : rapport attendu pour le 29 juin 2010");
+            CHECK_THAT(body, Contains("est attendu pour le 29 juin 2010, soit trois mois après la date de la présente "
+                                      "lettre"));
+            CHECK_THAT(letter.body, Contains("\n\nMinistre des affaires étrangères\nMali\nBamako"));
+            CHECK_THAT(letter.body, !Contains("\nSon Excellence\n"));  // no honorific without a name
+        }
+        if (letter.step == "reminder_1m") CHECK_THAT(body, Contains("soit un mois après la date"));
+        if (letter.step == "overdue") CHECK_THAT(body, Contains("était attendu pour le 29 juin 2010 et, à la date de la présente lettre"));
         if (letter.step == "escalation") {
-            CHECK_THAT(letter.body, Contains("\n\nPermanent Representative of Mali to the United Nations"));
-            CHECK_THAT(body, Contains("my letter of 29 July 2010"));
+            CHECK_THAT(letter.body, Contains("\n\nReprésentant permanent auprès de l'Organisation des Nations Unies\nMali"));
+            CHECK_THAT(body, Contains("ma lettre du 29 juillet 2010"));
             if (letter.scheduled == at_nine(2011, 1, 28)) {
-                CHECK(letter.subject == "Article 7 report: report overdue by 6 months");  // Friday 28 January
-                CHECK(body.find("time that I have written") == std::string::npos);
+                CHECK(letter.subject == "Rapport au titre de l'article 7 : rapport toujours attendu, six mois après l'échéance");  // Friday 28 January
+                CHECK(body.find("fois que je m'adresse à vous") == std::string::npos);
             }
             if (letter.scheduled == at_nine(2011, 7, 29)) {
-                CHECK(letter.subject == "Article 7 report: report overdue by 1 year and 1 month");
-                CHECK_THAT(body, Contains("This is the second time that I have written to you on this matter."));
+                CHECK(letter.subject == "Rapport au titre de l'article 7 : rapport toujours attendu, un an et un mois après l'échéance");
+                CHECK_THAT(body, Contains("C'est la deuxième fois que je m'adresse à vous à ce sujet."));
             }
         }
     }
+    CHECK(english_second_escalations > 0);
 }
 
 TEST_CASE("Reporting obligations 2009-2016 with replies: report_submitted stops each State's letters",
@@ -668,7 +684,10 @@ TEST_CASE("Reporting obligations 2009-2016 with replies: report_submitted stops 
                                       "(until the end of 2010, data collection under way)"));
         if (letter.state == "KEN" && letter.step == "reminder_3m")
             CHECK(body.find("additional time") == std::string::npos);  // asked only later
-        if (letter.step == "thank_you") CHECK_THAT(body, Contains("acknowledge with thanks the receipt of the report"));
+        if (letter.step == "thank_you")
+            CHECK_THAT(body, Contains(letter.language == "fr"   ? "d'accuser réception, avec mes remerciements, du rapport"
+                                      : letter.language == "es" ? "acusar recibo, con agradecimiento, del informe"
+                                                                : "acknowledge with thanks the receipt of the report"));
     }
     const auto report_of = [&](Instant when) {
         for (const auto& t : season.tasks)

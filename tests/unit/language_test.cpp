@@ -71,6 +71,87 @@ TEST_CASE("Lists and ordinals per language", "[language]") {
     CHECK_FALSE(is_supported_language("de"));
 }
 
+TEST_CASE("Feminine ordinals, spans of time and letterheads per language", "[language]") {
+    using outreach::Gender;
+    CHECK(format_ordinal(2, "en", Gender::Feminine) == "2nd");
+    CHECK(format_ordinal(1, "fr", Gender::Feminine) == "première");
+    CHECK(format_ordinal(2, "fr", Gender::Feminine) == "deuxième");
+    CHECK(format_ordinal(21, "fr", Gender::Feminine) == "vingt et unième");
+    CHECK(format_ordinal(1, "es", Gender::Feminine) == "primera");
+    CHECK(format_ordinal(2, "es", Gender::Feminine) == "segunda");
+    CHECK(format_ordinal(3, "es", Gender::Feminine) == "tercera");
+    CHECK(format_ordinal(13, "es", Gender::Feminine) == "decimotercera");
+    CHECK(format_ordinal(61, "es", Gender::Feminine) == "sexagésima primera");
+    CHECK(format_ordinal(250, "es", Gender::Feminine) == "250.ª");
+
+    CHECK(format_duration({0, 3, 0}, "en") == "3 months");
+    CHECK(format_duration({1, 3, 0}, "en") == "1 year and 3 months");
+    CHECK(format_duration({0, 1, 15}, "en") == "1 month and 15 days");
+    CHECK(format_duration({}, "en") == "0 days");
+    CHECK(format_duration({2, 3, 0}, "fr") == "deux ans et trois mois");
+    CHECK(format_duration({1, 0, 0}, "fr") == "un an");
+    CHECK(format_duration({0, 1, 0}, "fr") == "un mois");
+    CHECK(format_duration({0, 0, 15}, "fr") == "15 jours");
+    CHECK(format_duration({0, 0, 1}, "fr") == "un jour");
+    CHECK(format_duration({2, 3, 0}, "es") == "dos años y tres meses");
+    CHECK(format_duration({0, 1, 0}, "es") == "un mes");
+    CHECK(format_duration({0, 12, 1}, "es") == "12 meses y un día");
+
+    CHECK(format_letterhead("Secretary-General", "en") == "THE SECRETARY-GENERAL");
+    CHECK(format_letterhead("Secretary-General", "fr") == "LE SECRÉTAIRE GÉNÉRAL");
+    CHECK(format_letterhead("President of the General Assembly", "es") == "EL PRESIDENTE DE LA ASAMBLEA GENERAL");
+    CHECK(format_letterhead("High Commissioner", "en") == "THE HIGH COMMISSIONER");
+    CHECK(format_letterhead("High Commissioner", "fr") == "HIGH COMMISSIONER");  // unknown: as given, in capitals
+}
+
+TEST_CASE("Per-language options: accepted as <name>_<language>, read with string_in, a warning when missing",
+          "[language][config]") {
+    const std::vector<outreach::OptionSpec> specs{
+        {"title", outreach::OptionType::String, std::nullopt, true, "The title.", true},
+        {"count", outreach::OptionType::Integer, std::nullopt, false, "Not text."},
+    };
+    const auto all = outreach::with_language_variants(specs);
+    REQUIRE(all.size() == 4);
+    CHECK(all[1].name == "title_fr");
+    CHECK(all[2].name == "title_es");
+    CHECK_FALSE(all[1].required);
+    CHECK(all[3].name == "count");
+
+    const outreach::Params params(std::map<std::string, outreach::OptionValue>{
+        {"title", std::string("Focus")}, {"title_fr", std::string("Point de mire")}});
+    CHECK(params.string_in("title", "fr") == "Point de mire");
+    CHECK(params.string_in("title", "es") == "Focus");
+    CHECK(params.string_in("title", "en") == "Focus");
+
+    // In a campaign file: a missing translation is a warning at the option's line,
+    // an unknown language an error naming it.
+    ShippedCopy copy;
+    const fs::path focus = copy.campaign("focus2007");
+    std::string text = read_text(focus);
+    const auto from = text.find("title_es = ");
+    REQUIRE(from != std::string::npos);
+    text.erase(from, text.find('\n', from) + 1 - from);
+    write_bytes(focus, text);
+    Diagnostics diagnostics;
+    auto runtime = load_runtime(copy.file(), diagnostics);
+    INFO(dump(diagnostics));
+    REQUIRE(diagnostics.empty());
+    std::vector<Diagnostic> warned;
+    for (const auto& w : runtime->warnings)
+        if (w.field == "params.title_es") warned.push_back(w);
+    REQUIRE(warned.size() == 1);
+    CHECK(warned[0].file == focus);
+    CHECK(warned[0].line == 16);  // the line of `title`
+    CHECK_THAT(warned[0].message, Catch::Contains("letters to States writing in es quote 'title'"));
+
+    ShippedCopy::edit(focus, "title_fr = ", "title_de = \"Fokus\"\ntitle_fr = ");
+    Diagnostics errors;
+    load_runtime(copy.file(), errors);
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].field == "params.title_de");
+    CHECK_THAT(errors[0].message, Catch::Contains("unknown option 'title_de'"));
+}
+
 TEST_CASE("The shipped roster gives every State a language and its French and Spanish names", "[language][roster]") {
     Diagnostics diagnostics;
     const Roster roster = load_roster(kRepo / "config/rosters/un-states.toml", diagnostics);

@@ -42,5 +42,25 @@ OUTREACH_EXPORT std::string format_list(const std::vector<std::string>& items, s
 // as UN documents name sessions: "62nd", "soixante-deuxième", "sexagésimo segundo"
 // (words for 1 to 199 in French and Spanish, figures beyond).
 OUTREACH_EXPORT std::string format_ordinal(int n, std::string_view language);
+// The same before a feminine noun ("la deuxième fois", "la segunda vez"):
+// French changes only "premier" -> "première", Spanish every word ("vigésima primera").
+enum class Gender { Masculine, Feminine };
+OUTREACH_EXPORT std::string format_ordinal(int n, std::string_view language, Gender gender);
+
+// A length of time as a letter says it, the zero parts left out (all zero: "0 days"):
+// {1, 3, 0} -> "1 year and 3 months" / "un an et trois mois" / "un año y tres meses";
+// {0, 0, 15} -> "15 days" / "15 jours" / "15 días". French and Spanish spell one
+// to nine; English keeps figures.
+struct Duration {
+    int years = 0;
+    int months = 0;
+    long days = 0;
+};
+OUTREACH_EXPORT std::string format_duration(const Duration& duration, std::string_view language);
+
+// The letterhead line for a signatory's title: "THE SECRETARY-GENERAL",
+// "LE SECRÉTAIRE GÉNÉRAL", "EL SECRETARIO GENERAL" (also the President of the
+// General Assembly and the Legal Counsel); another title in capitals as given.
+OUTREACH_EXPORT std::string format_letterhead(std::string_view signatory_title, std::string_view language);
 
 }  // namespace outreach

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -33,7 +34,19 @@ struct OptionSpec {
     std::optional<OptionValue> default_value;  // nullopt: no default
     bool required = false;
     std::string description;
+    // Text that letters quote (a treaty's title): the core also accepts
+    // "<name>_<language>" for every other supported language (title_fr, title_es),
+    // lists them in `plugins --describe`, and `validate` warns when a campaign
+    // writes letters in a language its translation is missing for. Read it with
+    // Params::string_in / strings_in. String and StringList options only.
+    bool per_language = false;
 };
+
+// "<name>_<language>": the option holding `name`'s text for letters in `language`.
+OUTREACH_EXPORT std::string language_option_name(const std::string& name, std::string_view language);
+// `specs` with the "<name>_<language>" options of every per_language spec added
+// after it (optional, no default, same type): what the core validates against.
+OUTREACH_EXPORT std::vector<OptionSpec> with_language_variants(const std::vector<OptionSpec>& specs);
 
 OUTREACH_EXPORT std::string_view option_type_name(OptionType type);
 OUTREACH_EXPORT std::string format_option_value(const OptionValue& value);
@@ -55,6 +68,10 @@ public:
     const std::vector<std::string>& strings(const std::string& name) const;
     const std::vector<std::int64_t>& integers(const std::string& name) const;
     const std::vector<DateRange>& date_ranges(const std::string& name) const;
+    // A per_language option's text for letters in `language`: "<name>_<language>"
+    // when the campaign gives it, else `name` itself.
+    const std::string& string_in(const std::string& name, std::string_view language) const;
+    const std::vector<std::string>& strings_in(const std::string& name, std::string_view language) const;
     const std::map<std::string, OptionValue>& values() const { return values_; }
 
 private:

@@ -1,5 +1,7 @@
 #include "outreach/options.hpp"
 
+#include "outreach/language.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <stdexcept>
@@ -73,6 +75,38 @@ const std::vector<std::int64_t>& Params::integers(const std::string& name) const
 }
 const std::vector<DateRange>& Params::date_ranges(const std::string& name) const {
     return get<std::vector<DateRange>>(name);
+}
+
+const std::string& Params::string_in(const std::string& name, std::string_view language) const {
+    const std::string localized = language_option_name(name, language);
+    return has(localized) ? string(localized) : string(name);
+}
+const std::vector<std::string>& Params::strings_in(const std::string& name, std::string_view language) const {
+    const std::string localized = language_option_name(name, language);
+    return has(localized) ? strings(localized) : strings(name);
+}
+
+std::string language_option_name(const std::string& name, std::string_view language) {
+    return name + "_" + std::string(language);
+}
+
+std::vector<OptionSpec> with_language_variants(const std::vector<OptionSpec>& specs) {
+    std::vector<OptionSpec> out;
+    out.reserve(specs.size());
+    for (const auto& spec : specs) {
+        out.push_back(spec);
+        if (!spec.per_language) continue;
+        for (const auto& language : supported_languages()) {
+            if (language == kDefaultLanguage) continue;
+            OptionSpec variant;
+            variant.name = language_option_name(spec.name, language);
+            variant.type = spec.type;
+            variant.description = "'" + spec.name + "' for letters in " + language + "; absent: letters in " +
+                                  language + " quote '" + spec.name + "' (validate warns).";
+            out.push_back(std::move(variant));
+        }
+    }
+    return out;
 }
 
 void fail_option(const std::string& option, const std::string& message) {

@@ -1,5 +1,6 @@
 #include "delivery/letter_language.hpp"
 
+#include <algorithm>
 #include <array>
 #include <string_view>
 #include <variant>
@@ -90,9 +91,44 @@ void check_language_overrides(const Campaign& campaign, const Roster& full_roste
                                          campaign.config.roster.string()});
 }
 
+namespace {
+
+// A per_language option given in English only: letters in another language
+// would quote the English text.
+void check_language_options(const Campaign& campaign, const std::set<std::string>& languages, Diagnostics& warnings) {
+    if (!campaign.type) return;
+    for (const auto& spec : campaign.type->options()) {
+        if (!spec.per_language || !campaign.params.has(spec.name)) continue;
+        const OptionValue& value = campaign.params.values().at(spec.name);
+        const auto* text = std::get_if<std::string>(&value);
+        const auto* texts = std::get_if<std::vector<std::string>>(&value);
+        if ((text && text->empty()) || (texts && texts->empty())) continue;  // nothing to translate
+        const auto position = campaign.config.param_positions.find(spec.name);
+        const bool given = position != campaign.config.param_positions.end();
+        for (const auto& language : languages) {
+            const std::string variant = language_option_name(spec.name, language);
+            if (language == kDefaultLanguage || campaign.params.has(variant)) continue;
+            Diagnostic warning{campaign.config.file, given ? position->second.line : 0,
+                               given ? position->second.column : 0, "params." + variant,
+                               "no '" + variant + "': letters to States writing in " + language + " quote '" +
+                                   spec.name + "' as given" + (given ? "" : " (its default)") + "; add " + variant +
+                                   " to [params]"};
+            warning.severity = Diagnostic::Severity::Warning;
+            warnings.push_back(std::move(warning));
+        }
+    }
+}
+
+}  // namespace
+
 void check_language_templates(const Campaign& campaign, Diagnostics& warnings) {
     if (!campaign.templates) return;
     const auto languages = letter_languages(campaign);
+    const bool writes_letters = std::any_of(campaign.workflow.steps.begin(), campaign.workflow.steps.end(),
+                                            [](const Step& step) {
+                                                return step.enabled && std::holds_alternative<LetterAction>(step.action);
+                                            });
+    if (writes_letters) check_language_options(campaign, languages, warnings);
     std::set<std::string> reported;
     for (const auto& step : campaign.workflow.steps) {
         const auto* letter = std::get_if<LetterAction>(&step.action);

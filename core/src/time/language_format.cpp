@@ -209,4 +209,95 @@ std::string format_list(const std::vector<std::string>& items, std::string_view 
 
 std::string format_ordinal(int n, std::string_view language) { return rules_for(language).ordinal(n); }
 
+std::string format_ordinal(int n, std::string_view language, Gender gender) {
+    std::string text = format_ordinal(n, language);
+    if (gender == Gender::Masculine) return text;
+    if (language == "fr") return text == "premier" ? "première" : text;  // deuxième, vingt et unième: both genders
+    if (language != "es") return text;
+    if (text.ends_with(".º")) return text.substr(0, text.size() - std::string_view(".º").size()) + ".ª";
+    // Every word agrees: "vigésimo primer" -> "vigésima primera", "decimotercer" -> "decimotercera".
+    std::string out, word;
+    auto flush = [&] {
+        if (word.ends_with("primer") || word.ends_with("tercer")) word += "a";
+        else if (word.ends_with("o")) word.back() = 'a';
+        out += word;
+        word.clear();
+    };
+    for (const char c : text) {
+        if (c == ' ') {
+            flush();
+            out += ' ';
+        } else {
+            word += c;
+        }
+    }
+    flush();
+    return out;
+}
+
+namespace {
+
+// How a language counts time: the unit words, and the numbers written as words
+// (French and Spanish editorial style spells one to nine; English keeps figures,
+// as the shipped English letters always have).
+struct DurationWords {
+    std::string_view code;
+    std::array<std::string_view, 6> units;  // year, years, month, months, day, days
+    std::array<std::string_view, 10> small;  // 0..9 as words; empty: figures
+};
+
+constexpr std::array<DurationWords, 3> kDurationWords{{
+    {"en", {"year", "years", "month", "months", "day", "days"}, {}},
+    {"fr", {"an", "ans", "mois", "mois", "jour", "jours"},
+     {"zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf"}},
+    {"es", {"año", "años", "mes", "meses", "día", "días"},
+     {"cero", "un", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve"}},
+}};
+
+const DurationWords& duration_words_for(std::string_view code) {
+    for (const auto& words : kDurationWords)
+        if (words.code == code) return words;
+    return kDurationWords.front();
+}
+
+std::string amount(const DurationWords& words, long n, std::size_t unit) {
+    const std::string number = n >= 1 && n <= 9 && !words.small[0].empty()
+                                   ? std::string(words.small[static_cast<std::size_t>(n)])
+                                   : std::to_string(n);
+    return number + " " + std::string(words.units[unit * 2 + (n == 1 ? 0 : 1)]);
+}
+
+}  // namespace
+
+std::string format_duration(const Duration& duration, std::string_view language) {
+    const DurationWords& words = duration_words_for(language);
+    std::vector<std::string> parts;
+    if (duration.years != 0) parts.push_back(amount(words, duration.years, 0));
+    if (duration.months != 0) parts.push_back(amount(words, duration.months, 1));
+    if (duration.days != 0 || parts.empty()) parts.push_back(amount(words, duration.days, 2));
+    return format_list(parts, language);
+}
+
+std::string format_letterhead(std::string_view signatory_title, std::string_view language) {
+    // The titles the Secretariat's letters carry in French and Spanish; another
+    // title is written as given, in capitals (ASCII letters only are raised).
+    struct Title {
+        std::string_view english, french, spanish;
+    };
+    static constexpr Title kTitles[] = {
+        {"Secretary-General", "LE SECRÉTAIRE GÉNÉRAL", "EL SECRETARIO GENERAL"},
+        {"President of the General Assembly", "LE PRÉSIDENT DE L'ASSEMBLÉE GÉNÉRALE",
+         "EL PRESIDENTE DE LA ASAMBLEA GENERAL"},
+        {"Legal Counsel", "LE CONSEILLER JURIDIQUE", "EL ASESOR JURÍDICO"},
+    };
+    const bool english = rules_for(language).code == kDefaultLanguage;
+    for (const auto& title : kTitles)
+        if (title.english == signatory_title && !english)
+            return std::string(rules_for(language).code == "fr" ? title.french : title.spanish);
+    std::string text = (english ? "THE " : "") + std::string(signatory_title);
+    for (char& c : text)
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    return text;
+}
+
 }  // namespace outreach
