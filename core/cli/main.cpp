@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "heap_pages.hpp"
 #include "outreach/version.hpp"
 
 namespace outreach::cli {
@@ -28,6 +29,7 @@ CLI::Option* add_date_option(CLI::App* app, const std::string& name, Date& targe
 
 int main(int argc, char** argv) {
     using namespace outreach::cli;
+    prefer_huge_heap_pages();
     spdlog::set_pattern("%^%l%$: %v");
     spdlog::set_level(spdlog::level::warn);
 

@@ -3,6 +3,7 @@
 // already and narrows audiences by the responses recorded there.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -80,7 +81,24 @@ CampaignPlan plan_campaign(const Runtime& runtime, const Campaign& campaign, Jou
     const Instant begin = start_of_day(from, campaign.timezone());
     const Instant end = start_of_day(to + Days{1}, campaign.timezone());
 
-    std::map<const Step*, std::size_t> recipients_of_step;
+    // An audience counted once holds until the roster next changes (an admission,
+    // an observer period's start or end): counts are cached per step and period.
+    std::vector<Date> roster_changes;
+    for (const auto& state : campaign.roster.states()) {
+        if (state.admitted) roster_changes.push_back(*state.admitted);
+        for (const auto& period : state.observer_periods) {
+            roster_changes.push_back(period.since);
+            if (period.until) roster_changes.push_back(*period.until);
+        }
+    }
+    std::sort(roster_changes.begin(), roster_changes.end());
+    roster_changes.erase(std::unique(roster_changes.begin(), roster_changes.end()), roster_changes.end());
+    const auto roster_period = [&](Instant due) {
+        const Date day = local_date(due, campaign.timezone());
+        return static_cast<std::size_t>(std::upper_bound(roster_changes.begin(), roster_changes.end(), day) -
+                                        roster_changes.begin());
+    };
+    std::map<std::pair<const Step*, std::size_t>, std::size_t> recipients_of_step;
     for (const auto& o : plan.occurrences) {
         if (o.due < begin || o.due >= end) continue;
         PlanRow row{&o, std::holds_alternative<TaskAction>(o.step->action) ? "task" : "letter", {}, 0,
@@ -106,13 +124,13 @@ CampaignPlan plan_campaign(const Runtime& runtime, const Campaign& campaign, Jou
             row.reason = "needs approval";
         }
         // Without responses, a campaign-wide step that asks no plugin predicate
-        // addresses the same States at every occurrence: count them once.
+        // addresses the same States at every occurrence of a roster period.
         const Milestone* deadline = campaign.workflow.milestone(o.step->valid_until);
         const bool same_every_time = responses.empty() && o.only_state.empty() &&
                                      o.step->audience.kind != Audience::Kind::Predicate &&
                                      !(deadline && deadline->is_per_state());
         if (same_every_time) {
-            auto [cached, first] = recipients_of_step.try_emplace(o.step, 0);
+            auto [cached, first] = recipients_of_step.try_emplace({o.step, roster_period(o.due)}, 0);
             if (first) cached->second = count_recipients(o, responses, o.due);
             row.recipients = cached->second;
         } else {

@@ -152,6 +152,16 @@ void check_workflow(const Campaign& campaign, Diagnostics& out, SharedTemplates*
                 if (const std::string v = campaign.templates->name_for_language(campaign.config.type, base_name, language);
                     v != base_name)
                     variants.push_back(v);
+        // The value names do not depend on the variant: asked of the hooks once per step.
+        std::optional<TemplateValueNames> bare_names, preview_names;
+        std::string bare_key, preview_key;  // the names, as part of SharedTemplates' key
+        const auto key_of = [](const TemplateValueNames& names) {
+            std::string key;
+            for (const auto& n : names.scalars) key += '\n' + n;
+            key += "\n--";
+            for (const auto& n : names.lists) key += '\n' + n;
+            return key;
+        };
         for (const std::string& name : variants) {
             // Every {{tag}} must have a value when the step fires. The same template
             // with the same value names is checked once, however many campaigns use it.
@@ -169,17 +179,14 @@ void check_workflow(const Campaign& campaign, Diagnostics& out, SharedTemplates*
                 return template_value_names(campaign, s, preview == previews->end() ? nullptr : &preview->second);
             };
             // Checks `name` against `names`, each (template, value names) once per load.
-            auto passes = [&](const TemplateValueNames& names, Diagnostics& problems) {
+            auto passes = [&](const TemplateValueNames& names, const std::string& names_key, Diagnostics& problems) {
                 if (!shared) {
                     const std::size_t before = problems.size();
                     campaign.templates->check_values(campaign.config.type, name, names.scalars, names.lists, problems);
                     return problems.size() == before;
                 }
                 std::string key = std::to_string(reinterpret_cast<std::uintptr_t>(campaign.templates.get())) + '\n' +
-                                  campaign.config.type + '\n' + name;
-                for (const auto& n : names.scalars) key += '\n' + n;
-                key += "\n--";
-                for (const auto& n : names.lists) key += '\n' + n;
+                                  campaign.config.type + '\n' + name + names_key;
                 const auto [it, first] = shared->checked.try_emplace(std::move(key), true);
                 if (first) {
                     const std::size_t before = problems.size();
@@ -194,15 +201,21 @@ void check_workflow(const Campaign& campaign, Diagnostics& out, SharedTemplates*
             };
             try {
                 Diagnostics bare;
-                const TemplateValueNames bare_names = names_for(false);
-                if (passes(bare_names, bare)) continue;
-                const TemplateValueNames preview_names = names_for(true);
+                if (!bare_names) {
+                    bare_names = names_for(false);
+                    if (shared) bare_key = key_of(*bare_names);
+                }
+                if (passes(*bare_names, bare_key, bare)) continue;
+                if (!preview_names) {
+                    preview_names = names_for(true);
+                    if (shared) preview_key = key_of(*preview_names);
+                }
                 // The same names: the verdict is the bare one (cached now), so its
                 // problems are the ones to report.
-                if (preview_names.scalars == bare_names.scalars && preview_names.lists == bare_names.lists)
+                if (preview_names->scalars == bare_names->scalars && preview_names->lists == bare_names->lists)
                     out.insert(out.end(), bare.begin(), bare.end());
                 else
-                    passes(preview_names, out);
+                    passes(*preview_names, preview_key, out);
             } catch (const std::exception& e) {
                 report("steps." + s.id, std::string("firing_values/letter_values threw: ") + e.what());
             }
@@ -229,7 +242,11 @@ std::unique_ptr<Runtime> load_runtime(const std::filesystem::path& config_file, 
     std::map<std::filesystem::path, std::shared_ptr<const BusinessCalendar>> calendars;
     SharedTemplates templates;
     const std::filesystem::path installed_templates = installed_data_dir() / "templates";
-    for (const auto& cc : runtime->config.campaigns) {
+    // Each type's options (with their per-language variants), asked of the plugin
+    // once, not once per campaign.
+    std::map<const CampaignType*, std::vector<OptionSpec>> option_specs;
+    runtime->campaigns.reserve(runtime->config.campaigns.size());
+    for (auto& cc : runtime->config.campaigns) {
         if (!cc.enabled && !options.include_disabled) continue;
         const std::size_t errors_before = out.size();
         const LoadedCampaignType* loaded = runtime->plugins.find(cc.type);
@@ -248,12 +265,19 @@ std::unique_ptr<Runtime> load_runtime(const std::filesystem::path& config_file, 
             continue;
         }
         Campaign campaign;
+        // The campaign keeps the one copy of its [params] (moved: a copy would lose
+        // toml++'s source positions, and 10,000 campaigns would hold two).
+        toml::table params = std::move(cc.params);
         campaign.config = cc;
+        campaign.config.params = std::move(params);
         campaign.type = loaded->type;
         campaign.plugin_name = loaded->plugin_name;
         campaign.log = campaign_logger(cc.id);
         try {
-            campaign.params = validate_params(cc.params, with_language_variants(loaded->type->options()), cc.file, out);
+            auto specs = option_specs.find(loaded->type.get());
+            if (specs == option_specs.end())
+                specs = option_specs.emplace(loaded->type.get(), with_language_variants(loaded->type->options())).first;
+            campaign.params = validate_params(campaign.config.params, specs->second, cc.file, out);
         } catch (const std::exception& e) {
             out.push_back(campaign_diagnostic(cc, "params", "plugin " + loaded->plugin_name + ": " + e.what()));
         }
@@ -294,7 +318,8 @@ std::unique_ptr<Runtime> load_runtime(const std::filesystem::path& config_file, 
         check_language_overrides(campaign, it->second.roster, out);
         load_attachments(campaign, out);
         check_workflow(campaign, out, &templates);
-        check_language_templates(campaign, runtime->warnings);
+        check_language_templates(campaign, option_specs[loaded->type.get()], runtime->warnings);
+        campaign.config.param_positions.clear();  // read by the checks above only; 10,000 campaigns hold it
         if (out.size() != errors_before) continue;
         runtime->campaigns.push_back(std::move(campaign));
     }

@@ -33,7 +33,9 @@ struct Campaign {
     std::shared_ptr<TemplateRenderer> templates;
     // Step id (or "<step id>@<language>") -> what its letters enclose
     // (delivery/attachments.hpp: the campaign file's `attachments`, else the plugin's).
-    std::map<std::string, std::vector<Attachment>> attachments;
+    // Steps enclosing the same files share one list (treaty_event: the treaty list
+    // with the invitation and every reminder).
+    std::map<std::string, std::shared_ptr<const std::vector<Attachment>>> attachments;
     std::shared_ptr<spdlog::logger> log;
     // Working days: the campaign's `calendar` (or outreach.toml's); without
     // either, weekends only. Never null once loaded.

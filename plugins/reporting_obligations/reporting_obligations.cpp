@@ -412,8 +412,12 @@ TemplateValues ReportingObligationsType::firing_values(const FiringContext& firi
     // Most overdue first (earliest due date), then by name.
     std::vector<std::tuple<Date, std::string, std::string>> overdue;  // due, name, line
     std::vector<std::string> submitted;
-    std::size_t pending = 0;
+    std::size_t pending = 0, obligated = 0;
     for (const DueDateRow& row : data.due_dates.rows) {
+        // A State that was not yet one of the roster's on that day (South Sudan
+        // before July 2011) owes nothing yet: neither overdue nor pending.
+        if (const State* state = firing.campaign.roster.find(row.state); state && !state->status_on(today)) continue;
+        ++obligated;
         const auto found = by_state.find(row.state);
         static const std::vector<Response> kNone;
         const std::vector<Response>& own = found == by_state.end() ? kNone : found->second;
@@ -448,6 +452,7 @@ TemplateValues ReportingObligationsType::firing_values(const FiringContext& firi
     values.scalars["overdue_count"] = std::to_string(overdue_list.size());
     values.scalars["submitted_count"] = std::to_string(values.lists["submitted_states"].size());
     values.scalars["pending_count"] = std::to_string(pending);
+    values.scalars["obligated_count"] = std::to_string(obligated);  // on that day
     values.scalars["report_date_text"] = format_date_long(today);
     // Mustache has no "non-empty list" test: keys present only with items.
     if (!overdue_list.empty()) values.scalars["has_overdue"] = "yes";

@@ -338,6 +338,9 @@ Workflow TreatyEventType::build_workflow(const CampaignContext& context) const {
                      [](const Milestone& a, const Milestone& b) { return a.date < b.date; });
 
     auto& steps = workflow.steps;
+    // Invitation, reminders, booklet, signing slots, event reminder, follow-up and
+    // one acknowledgement per intent: allocated once (10,000 campaigns load at once).
+    steps.reserve(1 + offsets.size() + 4 + std::size(kIntents));
     steps.push_back({"invitation", "Invite every State to undertake treaty actions at the event",
                      AtTrigger{"letter_date", Days{0}, time}, Audience::all(), LetterAction{"invitation", {}}, "", {}});
     for (const std::int64_t offset : offsets) {
@@ -385,13 +388,16 @@ Workflow TreatyEventType::build_workflow(const CampaignContext& context) const {
                                        "the " + format_ordinal(session_number(schedule.year), kDefaultLanguage) +
                                        " session); set event_dates once they are announced");
     const std::vector<std::string>& treaties = params.strings(opt::treaties);
-    if (!treaties.empty())
+    if (!treaties.empty()) {
+        std::map<std::string, Enclosure> list_in;  // language -> the list, written once
+        for (const auto& language : supported_languages()) list_in[language] = treaty_list(params, schedule.year, language);
         for (const auto& step : workflow.steps) {
             if (step.id != "invitation" && step.id.rfind("deadline_reminder_", 0) != 0) continue;
             for (const auto& language : supported_languages())
                 workflow.enclosures[language == kDefaultLanguage ? step.id : step.id + "@" + language] = {
-                    treaty_list(params, schedule.year, language)};
+                    list_in[language]};
         }
+    }
     // Mustache has no "non-empty list" test: a key present only with treaties lets
     // templates write {{#has_treaties}}...{{/has_treaties}} around the list's heading.
     if (!treaties.empty()) workflow.values.scalars["has_treaties"] = "yes";

@@ -172,6 +172,20 @@ def treaty_event_params(i, n, args):
         '  "United Nations Convention against Corruption",',
         '  "Rome Statute of the International Criminal Court",',
         "]",
+        # As the shipped campaigns: the titles French and Spanish letters quote
+        # (without them, validate warns once per campaign and language).
+        f'title_fr = "Cérémonie des traités de référence {i + 1} ({year})"',
+        f'title_es = "Ceremonia de tratados de referencia {i + 1} ({year})"',
+        "treaties_fr = [",
+        '  "Convention relative aux droits des personnes handicapées",',
+        '  "Convention des Nations Unies contre la corruption",',
+        '  "Statut de Rome de la Cour pénale internationale",',
+        "]",
+        "treaties_es = [",
+        '  "Convención sobre los derechos de las personas con discapacidad",',
+        '  "Convención de las Naciones Unidas contra la Corrupción",',
+        '  "Estatuto de Roma de la Corte Penal Internacional",',
+        "]",
     ]) + "\n"
 
 
@@ -212,6 +226,8 @@ def write_campaigns(out, args, codes):
             text += 'due_dates = "../due-dates.csv"\n'
             first_year = int(args.due_first[:4])
             text += ('title = "national reports under article 7 of the benchmark convention"\n'
+                     'title_fr = "les rapports nationaux au titre de l\'article 7 de la convention de référence"\n'
+                     'title_es = "los informes nacionales previstos en el artículo 7 de la convención de referencia"\n'
                      f'campaign_start = {first_year}-01-01\n'
                      f'campaign_end = {first_year + 8}-01-01\n'
                      'signatory = "Benchmark Signatory"\n')

@@ -51,3 +51,17 @@ TEST_CASE("templates: a count gives _one and _zero flags for plural forms", "[te
     REQUIRE(diagnostics.size() == 1);
     CHECK_THAT(diagnostics[0].message, Catch::Contains("{{#slots_count_one}}"));
 }
+
+TEST_CASE("templates: an empty value is false in a section, so optional text is left out", "[templates]") {
+    ScratchDir dir;
+    TemplateRenderer renderer{{dir.path()}};
+    // "ratify the during the treaty event" must not happen when a payload is empty.
+    write_bytes(dir / "t/ack.mustache",
+                "Subject: x\n\nto ratify{{#payload}} the {{payload}}{{/payload}}{{^payload}} a treaty{{/payload}} "
+                "during [{{payload}}]\n");
+    TemplateData data;
+    data.scalars = {{"payload", ""}};
+    CHECK(renderer.render("t", "ack", data).body == "to ratify a treaty during []\n");
+    data.scalars = {{"payload", "Rome Statute"}};
+    CHECK(renderer.render("t", "ack", data).body == "to ratify the Rome Statute during [Rome Statute]\n");
+}

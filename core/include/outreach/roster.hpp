@@ -116,16 +116,25 @@ public:
     Roster filtered(Predicate keep) const {
         Roster view;
         view.storage_ = storage_;
-        for (const State* s : members_)
-            if (keep(*s)) view.members_.push_back(s);
+        auto kept = std::make_shared<std::vector<const State*>>();
+        for (const State* s : member_list())
+            if (keep(*s)) kept->push_back(s);
+        // Everything kept (most campaigns): share this roster's list, not a copy.
+        if (kept->size() == member_list().size())
+            view.members_ = members_;
+        else
+            view.members_ = std::move(kept);
         return view;
     }
-    Range states() const { return {Iterator(members_.data()), Iterator(members_.data() + members_.size())}; }
+    Range states() const {
+        const auto& list = member_list();
+        return {Iterator(list.data()), Iterator(list.data() + list.size())};
+    }
     // Alpha-3 code (any case) or exact common/formal name, within this view;
     // nullptr when unknown. Codes are found in O(log n).
     const State* find(const std::string& code_or_name) const;
     bool contains(const State& state) const;
-    std::size_t size() const { return members_.size(); }
+    std::size_t size() const { return member_list().size(); }
     // `state` (of this roster) under the name it had on `date`: the same State
     // with the former name, formal name and addressee titles, stored with the
     // roster (the pointer lives as long as the roster); `&state` itself when its
@@ -133,9 +142,14 @@ public:
     const State* as_of(const State& state, Date date) const;
 
 private:
+    const std::vector<const State*>& member_list() const {
+        static const std::vector<const State*> none;
+        return members_ ? *members_ : none;
+    }
     struct Storage;
     std::shared_ptr<const Storage> storage_;
-    std::vector<const State*> members_;
+    // In storage order (by address); shared between views that hold the same States.
+    std::shared_ptr<const std::vector<const State*>> members_;
 };
 
 }  // namespace outreach

@@ -3,6 +3,8 @@
 #include <glib.h>
 
 #include <array>
+#include <tuple>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -62,11 +64,27 @@ std::vector<Attachment> read_list(const CampaignConfig& config, const std::vecto
     return list;
 }
 
-std::vector<Attachment> from_enclosures(const std::vector<Enclosure>& enclosures) {
+// A plugin often encloses the same file with several steps (treaty_event: the
+// treaty list with the invitation and each reminder): one Attachment, one
+// digest and one copy of the content per distinct file, shared by the steps.
+// Views into the workflow's enclosures, which outlive the map: filename, declared
+// content type (empty: from the filename), content.
+using EnclosureKey = std::tuple<std::string_view, std::string_view, std::string_view>;
+
+std::vector<Attachment> from_enclosures(const std::vector<Enclosure>& enclosures,
+                                        std::map<EnclosureKey, Attachment>& made) {
     std::vector<Attachment> list;
-    for (const auto& e : enclosures)
-        list.push_back(make_attachment(e.filename, e.content_type.empty() ? content_type_for(e.filename) : e.content_type,
-                                       e.content));
+    list.reserve(enclosures.size());
+    for (const auto& e : enclosures) {
+        const EnclosureKey key{e.filename, e.content_type, e.content};
+        auto it = made.find(key);
+        if (it == made.end())
+            it = made.emplace(key, make_attachment(e.filename,
+                                                   e.content_type.empty() ? content_type_for(e.filename) : e.content_type,
+                                                   e.content))
+                     .first;
+        list.push_back(it->second);
+    }
     return list;
 }
 
@@ -100,26 +118,39 @@ std::string content_type_for(const std::string& filename) {
 }
 
 void load_attachments(Campaign& campaign, Diagnostics& out) {
+    using List = std::shared_ptr<const std::vector<Attachment>>;
     const CampaignConfig& config = campaign.config;
-    std::optional<std::vector<Attachment>> campaign_wide;
-    if (config.attachments) campaign_wide = read_list(config, *config.attachments, out);
+    List campaign_wide;
+    if (config.attachments) campaign_wide = std::make_shared<const std::vector<Attachment>>(read_list(config, *config.attachments, out));
+    std::map<EnclosureKey, Attachment> made;
+    std::map<std::vector<EnclosureKey>, List> lists;  // the plugin's lists, one per distinct content
     for (const auto& step : campaign.workflow.steps) {
         if (!std::holds_alternative<LetterAction>(step.action)) continue;
         const StepSettings* settings = nullptr;
         for (const auto& s : config.step_settings)
             if (s.step == step.id && s.attachments) settings = &s;
-        if (settings)
-            campaign.attachments[step.id] = read_list(config, *settings->attachments, out);
-        else if (campaign_wide)
-            campaign.attachments[step.id] = *campaign_wide;
-        else
-            for (const auto& [key, enclosures] : campaign.workflow.enclosures)
-                if (key == step.id || key.rfind(step.id + "@", 0) == 0) campaign.attachments[key] = from_enclosures(enclosures);
+        if (settings) {
+            campaign.attachments[step.id] =
+                std::make_shared<const std::vector<Attachment>>(read_list(config, *settings->attachments, out));
+        } else if (campaign_wide) {
+            campaign.attachments[step.id] = campaign_wide;
+        } else {
+            for (const auto& [key, enclosures] : campaign.workflow.enclosures) {
+                if (key != step.id && key.rfind(step.id + "@", 0) != 0) continue;
+                std::vector<EnclosureKey> content;
+                for (const auto& e : enclosures) content.emplace_back(e.filename, e.content_type, e.content);
+                List& list = lists[content];
+                if (!list) list = std::make_shared<const std::vector<Attachment>>(from_enclosures(enclosures, made));
+                campaign.attachments[key] = list;
+            }
+        }
     }
+    // Held as attachments from here on: the plugin's copies are not read again.
+    campaign.workflow.enclosures.clear();
     // The plugin's enclosures count against the limit too.
     for (const auto& [key, list] : campaign.attachments) {
         std::uintmax_t total = 0;
-        for (const auto& a : list) total += a.content->size();
+        for (const auto& a : *list) total += a.content->size();
         if (total > static_cast<std::uintmax_t>(config.max_attachment_bytes))
             out.push_back(Diagnostic{config.file, config.max_attachment_bytes_at.line, config.max_attachment_bytes_at.column,
                                      "max_attachment_bytes",
@@ -132,8 +163,8 @@ void load_attachments(Campaign& campaign, Diagnostics& out) {
 const std::vector<Attachment>& attachments_for(const Campaign& campaign, const std::string& step,
                                                const std::string& language) {
     static const std::vector<Attachment> none;
-    if (auto it = campaign.attachments.find(step + "@" + language); it != campaign.attachments.end()) return it->second;
-    if (auto it = campaign.attachments.find(step); it != campaign.attachments.end()) return it->second;
+    if (auto it = campaign.attachments.find(step + "@" + language); it != campaign.attachments.end()) return *it->second;
+    if (auto it = campaign.attachments.find(step); it != campaign.attachments.end()) return *it->second;
     return none;
 }
 

@@ -95,9 +95,9 @@ namespace {
 
 // A per_language option given in English only: letters in another language
 // would quote the English text.
-void check_language_options(const Campaign& campaign, const std::set<std::string>& languages, Diagnostics& warnings) {
-    if (!campaign.type) return;
-    for (const auto& spec : campaign.type->options()) {
+void check_language_options(const Campaign& campaign, const std::vector<OptionSpec>& specs,
+                            const std::set<std::string>& languages, Diagnostics& warnings) {
+    for (const auto& spec : specs) {
         if (!spec.per_language || !campaign.params.has(spec.name)) continue;
         const OptionValue& value = campaign.params.values().at(spec.name);
         const auto* text = std::get_if<std::string>(&value);
@@ -121,14 +121,14 @@ void check_language_options(const Campaign& campaign, const std::set<std::string
 
 }  // namespace
 
-void check_language_templates(const Campaign& campaign, Diagnostics& warnings) {
+void check_language_templates(const Campaign& campaign, const std::vector<OptionSpec>& specs, Diagnostics& warnings) {
     if (!campaign.templates) return;
     const auto languages = letter_languages(campaign);
     const bool writes_letters = std::any_of(campaign.workflow.steps.begin(), campaign.workflow.steps.end(),
                                             [](const Step& step) {
                                                 return step.enabled && std::holds_alternative<LetterAction>(step.action);
                                             });
-    if (writes_letters) check_language_options(campaign, languages, warnings);
+    if (writes_letters) check_language_options(campaign, specs, languages, warnings);
     std::set<std::string> reported;
     for (const auto& step : campaign.workflow.steps) {
         const auto* letter = std::get_if<LetterAction>(&step.action);

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "config/diagnostics.hpp"
+#include "outreach/options.hpp"
 #include "outreach/roster.hpp"
 
 namespace outreach {
@@ -39,6 +40,8 @@ void check_language_overrides(const Campaign& campaign, const Roster& full_roste
 // A letter template without a variant for a language some of its States write in:
 // a warning (Severity::Warning); those letters go in the default language, from
 // the default template (OccurrenceValues::written_in), never half translated.
-void check_language_templates(const Campaign& campaign, Diagnostics& warnings);
+// `specs`: the type's options (with_language_variants), for the warnings about
+// per_language options left untranslated.
+void check_language_templates(const Campaign& campaign, const std::vector<OptionSpec>& specs, Diagnostics& warnings);
 
 }  // namespace outreach

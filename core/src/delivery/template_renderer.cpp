@@ -332,7 +332,10 @@ std::vector<Diagnostic> missing_values(const ParsedTemplate& parsed, const fs::p
 kainjow::mustache::data to_mustache(const TemplateData& values) {
     kainjow::mustache::data data;
     for (const auto& [name, value] : values.scalars) {
-        data.set(name, kainjow::mustache::data(value));
+        // An empty value is false in a section ({{#x}}...{{/x}}), as an absent one
+        // is: optional text around a value nobody gave is left out ("the {{x}}"
+        // would otherwise read "the  during"). {{x}} itself renders nothing either way.
+        data.set(name, value.empty() ? kainjow::mustache::data(false) : kainjow::mustache::data(value));
         add_count_forms(name, value, data);
     }
     for (const auto& [name, items] : values.lists) {
@@ -370,12 +373,20 @@ std::string one_line(const std::string& text) {
 }  // namespace
 
 fs::path TemplateRenderer::find(const std::string& type, const std::string& name) const {
+    const std::string key = type + '/' + name;
+    std::lock_guard lock(found_mutex_);
+    if (const auto it = found_.find(key); it != found_.end()) return it->second;
+    fs::path found;
     for (const auto& dir : dirs_) {
         const fs::path candidate = dir / type / (name + ".mustache");
         std::error_code error;
-        if (fs::is_regular_file(candidate, error)) return candidate;
+        if (fs::is_regular_file(candidate, error)) {
+            found = candidate;
+            break;
+        }
     }
-    return {};
+    found_.emplace(key, found);
+    return found;
 }
 
 namespace {

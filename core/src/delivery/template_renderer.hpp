@@ -3,8 +3,10 @@
 // A template starts with a "Subject: ..." line and a blank line; the rest is the body.
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "config/diagnostics.hpp"
@@ -48,6 +50,12 @@ public:
 
 private:
     std::vector<std::filesystem::path> dirs_;
+    // Where find() found each "<type>/<name>": a renderer lives for one
+    // configuration load (a reload makes a new one), and validating 10,000
+    // campaigns would otherwise stat the same files hundreds of thousands of
+    // times. The files' contents are still re-read when they change (load()).
+    mutable std::mutex found_mutex_;
+    mutable std::unordered_map<std::string, std::filesystem::path> found_;
 };
 
 }  // namespace outreach

@@ -56,9 +56,12 @@ const std::string& State::name_in(const std::string& language) const {
 Roster::Roster(std::vector<State> states) {
     auto storage = std::make_shared<Storage>();
     storage->states = std::move(states);
+    auto members = std::make_shared<std::vector<const State*>>();
+    members->reserve(storage->states.size());
+    members_ = members;
     for (const auto& s : storage->states) {
         storage->by_code.emplace(s.code, &s);
-        members_.push_back(&s);
+        members->push_back(&s);
         for (const auto& former : s.former_names) storage->former[&s].push_back(named_as(s, former));
     }
     storage_ = std::move(storage);
@@ -83,7 +86,7 @@ const State* Roster::as_of(const State& state, Date date) const {
 
 bool Roster::contains(const State& state) const {
     // members_ is in storage order, i.e. sorted by address.
-    return std::binary_search(members_.begin(), members_.end(), &state);
+    return std::binary_search(member_list().begin(), member_list().end(), &state);
 }
 
 const State* Roster::find(const std::string& code_or_name) const {
@@ -92,7 +95,7 @@ const State* Roster::find(const std::string& code_or_name) const {
     std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
     if (auto it = storage_->by_code.find(upper); it != storage_->by_code.end())
         return contains(*it->second) ? it->second : nullptr;
-    for (const State* s : members_)
+    for (const State* s : member_list())
         if (s->name == code_or_name || s->formal_name == code_or_name) return s;
     return nullptr;
 }
