@@ -31,11 +31,17 @@ struct Campaign {
     Roster roster;  // filtered
     Workflow workflow;
     std::shared_ptr<TemplateRenderer> templates;
-    // Step id (or "<step id>@<language>") -> what its letters enclose
-    // (delivery/attachments.hpp: the campaign file's `attachments`, else the plugin's).
-    // Steps enclosing the same files share one list (treaty_event: the treaty list
-    // with the invitation and every reminder).
-    std::map<std::string, std::shared_ptr<const std::vector<Attachment>>> attachments;
+    // What the letters of a step enclose (delivery/attachments.hpp: the campaign
+    // file's `attachments`, else the plugin's), for one language or (language
+    // empty) for every language. Steps enclosing the same files share one list
+    // (treaty_event: the treaty list with the invitation and every reminder).
+    // A flat list: 10,000 campaigns hold about a dozen entries each.
+    struct StepAttachments {
+        std::size_t step;      // index in workflow.steps
+        std::string language;  // "" = every language
+        std::shared_ptr<const std::vector<Attachment>> list;
+    };
+    std::vector<StepAttachments> attachments;
     std::shared_ptr<spdlog::logger> log;
     // Working days: the campaign's `calendar` (or outreach.toml's); without
     // either, weekends only. Never null once loaded.

@@ -25,6 +25,9 @@ Types:
 --one-recipient: every campaign writes to one State only (roster filter
 include = [--recipient]) and one addressee (foreign_minister), so 1 letter per step.
 
+--pdf: letters carry their PDF rendition, as shipped campaigns do; by default the
+campaigns say `pdf = false`, so the rows measure the scheduler, not cairo/pango.
+
 Standard library only; run it with any python3 >= 3.8. Check the output with
 `build/bin/outreach validate -c DIR/outreach.toml`.
 """
@@ -153,7 +156,10 @@ def campaign_head(cid, ctype, timezone, args, codes):
     ]
     if args.one_recipient:
         lines.append(f"include = {toml_list([args.recipient or codes[0]])}")
-    return "\n".join(lines) + "\n\n[params]\n"
+    head = "\n".join(lines) + "\n\n[params]\n"
+    # The scheduler is what these rows measure: letters go as text unless --pdf
+    # (each PDF rendition costs about 10 ms; letter_render_bench measures it).
+    return head if args.pdf else head.replace("[roster]", "pdf = false\n\n[roster]", 1)
 
 
 def treaty_event_params(i, n, args):
@@ -274,6 +280,8 @@ def main():
     p.add_argument("--roster", choices=["un", "synthetic"], default="un",
                    help="un: the UN roster's first States, then synthetic ones; synthetic: only synthetic")
     p.add_argument("--one-recipient", action="store_true", help="roster include = one State, one addressee")
+    p.add_argument("--pdf", action="store_true",
+                   help="letters carry their PDF rendition (default: pdf = false, text only)")
     p.add_argument("--recipient", help="the State of --one-recipient (default: the roster's first)")
     p.add_argument("--addressees", default=None, help="comma-separated roles (default foreign_minister)")
     p.add_argument("--first-year", type=int, default=2004)

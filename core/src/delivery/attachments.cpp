@@ -124,38 +124,48 @@ void load_attachments(Campaign& campaign, Diagnostics& out) {
     if (config.attachments) campaign_wide = std::make_shared<const std::vector<Attachment>>(read_list(config, *config.attachments, out));
     std::map<EnclosureKey, Attachment> made;
     std::map<std::vector<EnclosureKey>, List> lists;  // the plugin's lists, one per distinct content
-    for (const auto& step : campaign.workflow.steps) {
+    const auto& steps = campaign.workflow.steps;
+    for (std::size_t index = 0; index < steps.size(); ++index) {
+        const Step& step = steps[index];
         if (!std::holds_alternative<LetterAction>(step.action)) continue;
         const StepSettings* settings = nullptr;
         for (const auto& s : config.step_settings)
             if (s.step == step.id && s.attachments) settings = &s;
         if (settings) {
-            campaign.attachments[step.id] =
-                std::make_shared<const std::vector<Attachment>>(read_list(config, *settings->attachments, out));
+            campaign.attachments.push_back(
+                {index, "", std::make_shared<const std::vector<Attachment>>(read_list(config, *settings->attachments, out))});
         } else if (campaign_wide) {
-            campaign.attachments[step.id] = campaign_wide;
+            campaign.attachments.push_back({index, "", campaign_wide});
         } else {
+            // The plugin's keys: "<step id>" for every language, "<step id>@<language>".
             for (const auto& [key, enclosures] : campaign.workflow.enclosures) {
-                if (key != step.id && key.rfind(step.id + "@", 0) != 0) continue;
+                std::string language;
+                if (key != step.id) {
+                    if (key.size() <= step.id.size() + 1 || key.compare(0, step.id.size(), step.id) != 0 ||
+                        key[step.id.size()] != '@')
+                        continue;
+                    language = key.substr(step.id.size() + 1);
+                }
                 std::vector<EnclosureKey> content;
                 for (const auto& e : enclosures) content.emplace_back(e.filename, e.content_type, e.content);
                 List& list = lists[content];
                 if (!list) list = std::make_shared<const std::vector<Attachment>>(from_enclosures(enclosures, made));
-                campaign.attachments[key] = list;
+                campaign.attachments.push_back({index, std::move(language), list});
             }
         }
     }
     // Held as attachments from here on: the plugin's copies are not read again.
     campaign.workflow.enclosures.clear();
     // The plugin's enclosures count against the limit too.
-    for (const auto& [key, list] : campaign.attachments) {
+    for (const auto& entry : campaign.attachments) {
         std::uintmax_t total = 0;
-        for (const auto& a : *list) total += a.content->size();
+        for (const auto& a : *entry.list) total += a.content->size();
         if (total > static_cast<std::uintmax_t>(config.max_attachment_bytes))
             out.push_back(Diagnostic{config.file, config.max_attachment_bytes_at.line, config.max_attachment_bytes_at.column,
                                      "max_attachment_bytes",
-                                     "the enclosures of step " + key + " weigh " + std::to_string(total) +
-                                         " bytes, over max_attachment_bytes = " +
+                                     "the enclosures of step " + steps[entry.step].id +
+                                         (entry.language.empty() ? "" : "@" + entry.language) + " weigh " +
+                                         std::to_string(total) + " bytes, over max_attachment_bytes = " +
                                          std::to_string(config.max_attachment_bytes)});
     }
 }
@@ -163,9 +173,13 @@ void load_attachments(Campaign& campaign, Diagnostics& out) {
 const std::vector<Attachment>& attachments_for(const Campaign& campaign, const std::string& step,
                                                const std::string& language) {
     static const std::vector<Attachment> none;
-    if (auto it = campaign.attachments.find(step + "@" + language); it != campaign.attachments.end()) return *it->second;
-    if (auto it = campaign.attachments.find(step); it != campaign.attachments.end()) return *it->second;
-    return none;
+    const std::vector<Attachment>* every_language = &none;
+    for (const auto& entry : campaign.attachments) {
+        if (campaign.workflow.steps[entry.step].id != step) continue;
+        if (entry.language == language) return *entry.list;
+        if (entry.language.empty()) every_language = entry.list.get();
+    }
+    return *every_language;
 }
 
 }  // namespace outreach
