@@ -8,6 +8,7 @@
 
 #include "delivery/channel_factory.hpp"
 #include "commands.hpp"
+#include "heap_pages.hpp"
 #include "config/config.hpp"
 #include "daemon/daemon_loop.hpp"
 #include "journal/journal.hpp"
@@ -104,6 +105,7 @@ int daemon_command(const CommonOptions& common, const std::optional<fs::path>& s
 
         DaemonLoop loop(build, journal, clock, log);
         if (!loop.start()) return kInvalidInput;
+        settle_heap();  // loaded: from here on the daemon runs for months
         loop.run();
         return kOk;
     } catch (const DaemonAlreadyRunning& e) {

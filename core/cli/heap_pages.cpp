@@ -30,4 +30,10 @@ void prefer_huge_heap_pages() {
     for (void* block : blocks) std::free(block);
 }
 
+void settle_heap() {
+    constexpr int kDefaultTopPad = 128 * 1024;  // glibc's documented default
+    mallopt(M_TOP_PAD, kDefaultTopPad);
+    malloc_trim(0);
+}
+
 }  // namespace outreach::cli

@@ -13,4 +13,9 @@ namespace outreach::cli {
 // memory counts. A no-op where the kernel or glibc refuses it.
 void prefer_huge_heap_pages();
 
+// For a process that goes on for months after loading (the daemon): back to
+// glibc's default growth step, and the memory freed while loading returned to
+// the system (malloc_trim), so the padding does not stay resident.
+void settle_heap();
+
 }  // namespace outreach::cli
