@@ -319,7 +319,6 @@ std::unique_ptr<Runtime> load_runtime(const std::filesystem::path& config_file, 
         load_attachments(campaign, out);
         check_workflow(campaign, out, &templates);
         check_language_templates(campaign, option_specs[loaded->type.get()], runtime->warnings);
-        campaign.config.param_positions.clear();  // read by the checks above only; 10,000 campaigns hold it
         if (out.size() != errors_before) continue;
         runtime->campaigns.push_back(std::move(campaign));
     }

@@ -703,9 +703,6 @@ std::optional<CampaignConfig> read_campaign(const fs::path& file, const GlobalCo
         // Moved, not copied: toml++ drops source positions on copy, and
         // validate_params needs them for its diagnostics.
         if (auto* table = params->as_table()) {
-            for (const auto& [key, value] : *table)
-                campaign.param_positions[std::string(key.str())] = {static_cast<int>(value.source().begin.line),
-                                                                    static_cast<int>(value.source().begin.column)};
             campaign.params = std::move(*table);
         } else {
             reader.wrong_type(*params, "params", "a table");

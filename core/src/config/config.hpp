@@ -110,9 +110,6 @@ struct CampaignConfig {
     SenderConfig sender;                  // defaults to the global sender
     std::optional<CalendarSetting> calendar;  // its own `calendar`, else the global one
     toml::table params;                   // raw; validated against the plugin's options
-    // Where each key of [params] is written: a copy of `params` loses toml++'s
-    // source positions, and later checks (missing translations) point at them.
-    std::map<std::string, SourcePosition> param_positions;
     std::vector<StepSettings> step_settings;  // [steps.<id>], in file order
     // Four-eyes control: `approval = "required"` makes every step wait for
     // `outreach approve` (a step's own `approval` overrides it); the proof goes to

@@ -64,27 +64,12 @@ std::vector<Attachment> read_list(const CampaignConfig& config, const std::vecto
     return list;
 }
 
-// A plugin often encloses the same file with several steps (treaty_event: the
-// treaty list with the invitation and each reminder): one Attachment, one
-// digest and one copy of the content per distinct file, shared by the steps.
-// Views into the workflow's enclosures, which outlive the map: filename, declared
-// content type (empty: from the filename), content.
-using EnclosureKey = std::tuple<std::string_view, std::string_view, std::string_view>;
-
-std::vector<Attachment> from_enclosures(const std::vector<Enclosure>& enclosures,
-                                        std::map<EnclosureKey, Attachment>& made) {
+std::vector<Attachment> from_enclosures(const std::vector<Enclosure>& enclosures) {
     std::vector<Attachment> list;
     list.reserve(enclosures.size());
-    for (const auto& e : enclosures) {
-        const EnclosureKey key{e.filename, e.content_type, e.content};
-        auto it = made.find(key);
-        if (it == made.end())
-            it = made.emplace(key, make_attachment(e.filename,
-                                                   e.content_type.empty() ? content_type_for(e.filename) : e.content_type,
-                                                   e.content))
-                     .first;
-        list.push_back(it->second);
-    }
+    for (const auto& e : enclosures)
+        list.push_back(make_attachment(e.filename, e.content_type.empty() ? content_type_for(e.filename) : e.content_type,
+                                       e.content));
     return list;
 }
 
@@ -122,8 +107,12 @@ void load_attachments(Campaign& campaign, Diagnostics& out) {
     const CampaignConfig& config = campaign.config;
     List campaign_wide;
     if (config.attachments) campaign_wide = std::make_shared<const std::vector<Attachment>>(read_list(config, *config.attachments, out));
-    std::map<EnclosureKey, Attachment> made;
-    std::map<std::vector<EnclosureKey>, List> lists;  // the plugin's lists, one per distinct content
+    // A plugin often encloses the same files with several steps (treaty_event: the
+    // treaty list with the invitation and each reminder): one list, one digest per
+    // file, shared by the steps. Keyed by views into the workflow's enclosures:
+    // filename, declared content type, content.
+    using EnclosureKey = std::tuple<std::string_view, std::string_view, std::string_view>;
+    std::map<std::vector<EnclosureKey>, List> lists;
     const auto& steps = campaign.workflow.steps;
     for (std::size_t index = 0; index < steps.size(); ++index) {
         const Step& step = steps[index];
@@ -149,7 +138,7 @@ void load_attachments(Campaign& campaign, Diagnostics& out) {
                 std::vector<EnclosureKey> content;
                 for (const auto& e : enclosures) content.emplace_back(e.filename, e.content_type, e.content);
                 List& list = lists[content];
-                if (!list) list = std::make_shared<const std::vector<Attachment>>(from_enclosures(enclosures, made));
+                if (!list) list = std::make_shared<const std::vector<Attachment>>(from_enclosures(enclosures));
                 campaign.attachments.push_back({index, std::move(language), list});
             }
         }

@@ -103,13 +103,13 @@ void check_language_options(const Campaign& campaign, const std::vector<OptionSp
         const auto* text = std::get_if<std::string>(&value);
         const auto* texts = std::get_if<std::vector<std::string>>(&value);
         if ((text && text->empty()) || (texts && texts->empty())) continue;  // nothing to translate
-        const auto position = campaign.config.param_positions.find(spec.name);
-        const bool given = position != campaign.config.param_positions.end();
+        // The campaign's [params] were moved, not copied, from the file: they keep their positions.
+        const toml::node* given = campaign.config.params.get(spec.name);
         for (const auto& language : languages) {
             const std::string variant = language_option_name(spec.name, language);
             if (language == kDefaultLanguage || campaign.params.has(variant)) continue;
-            Diagnostic warning{campaign.config.file, given ? position->second.line : 0,
-                               given ? position->second.column : 0, "params." + variant,
+            Diagnostic warning{campaign.config.file, given ? static_cast<int>(given->source().begin.line) : 0,
+                               given ? static_cast<int>(given->source().begin.column) : 0, "params." + variant,
                                "no '" + variant + "': letters to States writing in " + language + " quote '" +
                                    spec.name + "' as given" + (given ? "" : " (its default)") + "; add " + variant +
                                    " to [params]"};

@@ -11,6 +11,7 @@ namespace outreach {
 namespace {
 
 using OrdinalWords = std::string (*)(int n);
+using CardinalWords = std::string (*)(int n);  // a count of one to nine before a noun
 
 struct LanguageRules {
     std::string_view code;
@@ -23,6 +24,11 @@ struct LanguageRules {
     std::string_view range_to;          // between the days of a range
     std::string_view list_and;          // before the last item of a list
     OrdinalWords ordinal;
+    // Spans of time: year, years, month, months, day, days; counts of one to nine
+    // in words (French and Spanish editorial style) or, when null, in figures
+    // (as the English letters always have).
+    std::array<std::string_view, 6> time_units;
+    CardinalWords small_count;
 };
 
 std::string english_ordinal(int n) {
@@ -94,19 +100,29 @@ std::string spanish_ordinal(int n) {
     return unit == 0 ? text : text + " " + std::string(units[static_cast<std::size_t>(unit)]);
 }
 
+// Spanish counts before a noun, one to nine ("un año", "tres meses").
+std::string spanish_small_cardinal(int n) {
+    static constexpr std::array<std::string_view, 10> words{"cero", "un",   "dos",   "tres", "cuatro",
+                                                            "cinco", "seis", "siete", "ocho", "nueve"};
+    return std::string(words[static_cast<std::size_t>(n)]);
+}
+
 constexpr std::array<LanguageRules, 3> kLanguages{{
     {"en",
      {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
       "December"},
-     "", " ", " ", "", "", " to ", " and ", english_ordinal},
+     "", " ", " ", "", "", " to ", " and ", english_ordinal,
+     {"year", "years", "month", "months", "day", "days"}, nullptr},
     {"fr",
      {"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre",
       "décembre"},
-     "er", " ", " ", "le ", "du ", " au ", " et ", french_ordinal},
+     "er", " ", " ", "le ", "du ", " au ", " et ", french_ordinal,
+     {"an", "ans", "mois", "mois", "jour", "jours"}, french_cardinal},
     {"es",
      {"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre",
       "diciembre"},
-     "", " de ", " de ", "el ", "del ", " al ", " y ", spanish_ordinal},
+     "", " de ", " de ", "el ", "del ", " al ", " y ", spanish_ordinal,
+     {"año", "años", "mes", "meses", "día", "días"}, spanish_small_cardinal},
 }};
 
 const LanguageRules& rules_for(std::string_view code) {
@@ -237,44 +253,20 @@ std::string format_ordinal(int n, std::string_view language, Gender gender) {
 
 namespace {
 
-// How a language counts time: the unit words, and the numbers written as words
-// (French and Spanish editorial style spells one to nine; English keeps figures,
-// as the shipped English letters always have).
-struct DurationWords {
-    std::string_view code;
-    std::array<std::string_view, 6> units;  // year, years, month, months, day, days
-    std::array<std::string_view, 10> small;  // 0..9 as words; empty: figures
-};
-
-constexpr std::array<DurationWords, 3> kDurationWords{{
-    {"en", {"year", "years", "month", "months", "day", "days"}, {}},
-    {"fr", {"an", "ans", "mois", "mois", "jour", "jours"},
-     {"zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf"}},
-    {"es", {"año", "años", "mes", "meses", "día", "días"},
-     {"cero", "un", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve"}},
-}};
-
-const DurationWords& duration_words_for(std::string_view code) {
-    for (const auto& words : kDurationWords)
-        if (words.code == code) return words;
-    return kDurationWords.front();
-}
-
-std::string amount(const DurationWords& words, long n, std::size_t unit) {
-    const std::string number = n >= 1 && n <= 9 && !words.small[0].empty()
-                                   ? std::string(words.small[static_cast<std::size_t>(n)])
-                                   : std::to_string(n);
-    return number + " " + std::string(words.units[unit * 2 + (n == 1 ? 0 : 1)]);
+std::string amount(const LanguageRules& rules, long n, std::size_t unit) {
+    const std::string number = n >= 1 && n <= 9 && rules.small_count ? rules.small_count(static_cast<int>(n))
+                                                                        : std::to_string(n);
+    return number + " " + std::string(rules.time_units[unit * 2 + (n == 1 ? 0 : 1)]);
 }
 
 }  // namespace
 
 std::string format_duration(const Duration& duration, std::string_view language) {
-    const DurationWords& words = duration_words_for(language);
+    const LanguageRules& rules = rules_for(language);
     std::vector<std::string> parts;
-    if (duration.years != 0) parts.push_back(amount(words, duration.years, 0));
-    if (duration.months != 0) parts.push_back(amount(words, duration.months, 1));
-    if (duration.days != 0 || parts.empty()) parts.push_back(amount(words, duration.days, 2));
+    if (duration.years != 0) parts.push_back(amount(rules, duration.years, 0));
+    if (duration.months != 0) parts.push_back(amount(rules, duration.months, 1));
+    if (duration.days != 0 || parts.empty()) parts.push_back(amount(rules, duration.days, 2));
     return format_list(parts, language);
 }
 
