@@ -316,3 +316,35 @@ TEST_CASE("Content-Language is the letter's language, and the journal keeps it f
     CHECK(stored->letter.language == "fr");
     CHECK(build_message(stored->letter) == build_message(letter));  // a retry sends the same bytes
 }
+
+TEST_CASE("A translated option of the wrong type or length is an error naming it, and the campaign sends nothing",
+          "[language][config][hardening]") {
+    ShippedCopy copy;
+    const fs::path focus = copy.campaign("focus2007");
+    // A number where the Spanish title belongs.
+    std::string text = read_text(focus);
+    const auto line = text.find("title_es = ");
+    REQUIRE(line != std::string::npos);
+    text.replace(line, text.find('\n', line) - line, "title_es = 2007");
+    write_bytes(focus, text);
+    Diagnostics errors;
+    auto runtime = load_runtime(copy.file(), errors);
+    INFO(dump(errors));
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].file == focus);
+    CHECK(errors[0].field == "params.title_es");
+    CHECK_THAT(errors[0].message, Catch::Contains("expected a string, found an integer"));
+    CHECK_FALSE(runtime->campaign("focus2007"));  // left out: nothing of it is planned or sent
+
+    // One French treaty title too few: the lists must match one to one.
+    ShippedCopy copy2;
+    const fs::path focus2 = copy2.campaign("focus2007");
+    ShippedCopy::edit(focus2, "  \"Statut de Rome de la Cour pénale internationale\",\n", "");
+    Diagnostics errors2;
+    auto runtime2 = load_runtime(copy2.file(), errors2);
+    INFO(dump(errors2));
+    REQUIRE(errors2.size() == 1);
+    CHECK(errors2[0].file == focus2);
+    CHECK_THAT(errors2[0].message, Catch::Contains("params.treaties_fr: lists 6 titles for the 7 treaties"));
+    CHECK_FALSE(runtime2->campaign("focus2007"));
+}
