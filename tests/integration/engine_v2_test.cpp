@@ -299,12 +299,49 @@ TEST_CASE("Maildir batches: nothing is visible before publish, everything after"
     MaildirChannel outbox(dir / "outbox");
     for (int i = 0; i < 3; ++i)
         CHECK(outbox.stage(sample_letter("k" + std::to_string(i), i)).status == DeliveryResult::Status::Delivered);
+    // The letters are written into tmp/ by the channel's work queue, meanwhile.
     CHECK(count_files(dir / "outbox/new") == 0);
-    CHECK(count_files(dir / "outbox/tmp") == 3);
     CHECK_FALSE(outbox.publish());
     CHECK(count_files(dir / "outbox/new") == 3);
     CHECK(count_files(dir / "outbox/tmp") == 0);
     CHECK(outbox.stage(sample_letter("k1", 1)).status == DeliveryResult::Status::AlreadyDelivered);
+}
+
+TEST_CASE("Maildir prepared letters: written ahead, visible only once staged and published", "[engine][maildir]") {
+    ScratchDir dir;
+    MaildirChannel outbox(dir / "outbox");
+    for (int i = 0; i < 40; ++i) outbox.prepare(sample_letter("p" + std::to_string(i), i));
+    for (int i = 0; i < 30; ++i)
+        CHECK(outbox.stage(sample_letter("p" + std::to_string(i), i)).status == DeliveryResult::Status::Delivered);
+    CHECK(count_files(dir / "outbox/new") == 0);
+    CHECK_FALSE(outbox.publish());
+    CHECK(count_files(dir / "outbox/new") == 30);
+    // The ten prepared and never staged (say, the occurrence failed) are not letters.
+    outbox.drop_prepared();
+    CHECK(count_files(dir / "outbox/tmp") == 0);
+    CHECK(count_files(dir / "outbox/new") == 30);
+    const std::string name = outbox.file_name_for(sample_letter("p3", 3));
+    CHECK_THAT(slurp(dir / "outbox/new" / name), Catch::Contains("Excellency"));
+    CHECK(outbox.stage(sample_letter("p3", 3)).status == DeliveryResult::Status::AlreadyDelivered);
+}
+
+TEST_CASE("Maildir batch with a letter that cannot be built: nothing of it is published, the letter fails alone on retry",
+          "[engine][maildir]") {
+    ScratchDir dir;
+    MaildirChannel outbox(dir / "outbox");
+    Letter unbuildable = sample_letter("bad", 0);
+    unbuildable.scheduled = Instant(std::chrono::seconds(400'000'000'000LL));  // year 12,000: no RFC 5322 date
+    CHECK(outbox.stage(sample_letter("good", 1)).status == DeliveryResult::Status::Delivered);
+    CHECK(outbox.stage(unbuildable).status == DeliveryResult::Status::Delivered);  // built later, on the queue
+    const auto error = outbox.publish();
+    REQUIRE(error);
+    CHECK_THAT(*error, Catch::Contains("1 of the 2 letters") && Catch::Contains("bad"));
+    CHECK(count_files(dir / "outbox/new") == 0);
+    CHECK(count_files(dir / "outbox/tmp") == 0);
+    // The scheduler retries each letter with deliver(): the good one goes, the bad one fails for good.
+    CHECK(outbox.deliver(sample_letter("good", 1)).status == DeliveryResult::Status::Delivered);
+    CHECK(outbox.deliver(unbuildable).status == DeliveryResult::Status::PermanentFailure);
+    CHECK(count_files(dir / "outbox/new") == 1);
 }
 
 TEST_CASE("a hostile outbox: planted links and files are neither followed nor taken for letters", "[engine][maildir]") {

@@ -35,6 +35,13 @@ public:
     // nullopt when every staged letter is now durable and visible; else why not
     // (then none of them counts as delivered).
     virtual std::optional<std::string> publish() { return std::nullopt; }
+    // A hint, for a letter composed and about to be staged: the channel may start
+    // the work stage() would do, where nothing is visible yet (Maildir: build the
+    // message and write it into tmp/ on its work queue), so that the work runs
+    // beside the composing of the next letters. stage() then finds it done.
+    // drop_prepared() discards what was prepared and not staged.
+    virtual void prepare(const Letter&) {}
+    virtual void drop_prepared() {}
     // Letters per batch. 1: each letter is recorded in the journal before the next
     // is handed over (SMTP: a crash re-sends at most the letter in flight).
     virtual std::size_t batch_limit() const { return 1; }
@@ -50,11 +57,14 @@ public:
     DeliveryResult deliver(const Letter& letter) override;
     DeliveryResult stage(const Letter& letter) override;
     std::optional<std::string> publish() override;
+    void prepare(const Letter& letter) override;
+    void drop_prepared() override;
     std::size_t batch_limit() const override { return 512; }
     std::string file_name_for(const Letter& letter) const;
 
 private:
     struct State;
+    DeliveryResult stage_letter(const Letter& letter, bool in_background);
     std::filesystem::path root_;
     std::unique_ptr<State> state_;
 };

@@ -302,6 +302,12 @@ std::optional<FiringReport> Scheduler::fire(const PlannedOccurrence& o, Instant 
     // error fails the occurrence with nothing sent.
     const auto recorded = journal_.delivery_keys(campaign.id(), o.step->id, o.id);
     const std::unordered_set<std::string> done(recorded.begin(), recorded.end());
+    // Letters are prepared (not handed over) as they are composed, so the channel's
+    // work overlaps the composing; what is left unstaged is dropped on the way out.
+    struct DropPrepared {
+        Channel& channel;
+        ~DropPrepared() { channel.drop_prepared(); }
+    } drop_prepared{channel_};
     std::vector<Letter> letters;
     if (std::holds_alternative<TaskAction>(o.step->action)) {
         if (done.count(idempotency_key(o, "staff")))
@@ -330,6 +336,7 @@ std::optional<FiringReport> Scheduler::fire(const PlannedOccurrence& o, Instant 
                 if (!state_data)
                     state_data = state_values(shared, *state, own == by_state.end() ? none : own->second);
                 letters.push_back(compose_letter(o, *state_data, *state, *addressee));
+                channel_.prepare(letters.back());
             }
         }
     }
