@@ -17,12 +17,7 @@ WorkQueue::WorkQueue(unsigned workers) {
         for (unsigned i = 0; i < workers; ++i) threads_.emplace_back([this] { work(); });
     } catch (...) {
         pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-        {
-            std::lock_guard lock(mutex_);
-            stopping_ = true;
-        }
-        job_ready_.notify_all();
-        for (auto& thread : threads_) thread.join();
+        stop();
         throw;
     }
     pthread_sigmask(SIG_SETMASK, &previous, nullptr);
@@ -30,6 +25,10 @@ WorkQueue::WorkQueue(unsigned workers) {
 
 WorkQueue::~WorkQueue() {
     wait();
+    stop();
+}
+
+void WorkQueue::stop() {
     {
         std::lock_guard lock(mutex_);
         stopping_ = true;

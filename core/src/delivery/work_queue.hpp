@@ -37,6 +37,7 @@ public:
 
 private:
     void work();
+    void stop();  // the threads finish what they run, take nothing more, and end
     bool run_one(std::unique_lock<std::mutex>& lock);
 
     std::mutex mutex_;
